@@ -1,0 +1,89 @@
+// The engine seam: everything above it (data, masking, schedule, checkpoints, probes, reports) is
+// shared; the tfjs reference engine and the fused WebGPU engine implement it and are tested against
+// each other on the same weights and batch.
+import type { ModelConfig } from '../model/config.js';
+
+/** A float32 tensor in HF layout (dense kernels [out, in]), row-major. */
+export interface HostTensor {
+  shape: number[];
+  data: Float32Array;
+}
+/** Tensors by HF name, in `paramSpecs` order where they are parameters. */
+export type NamedTensors = Map<string, HostTensor>;
+
+/** Token ids of B sequences padded to T with the pad id. */
+export interface TokenBatch {
+  batchSize: number;
+  seqLen: number;
+  inputIds: Int32Array; // [B*T]
+  /** 1 for a real token, 0 for padding. */
+  attentionMask: Uint8Array; // [B*T]
+}
+
+/** Positions whose original token the model must predict, with those tokens. */
+export interface TargetedBatch extends TokenBatch {
+  targetPositions: Int32Array; // [M] flat indices b*T + t
+  targetIds: Int32Array; // [M]
+}
+
+export interface OptimizerSettings {
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+  /** false reproduces BabyBERTa's AdamW without bias correction. */
+  biasCorrection: boolean;
+  /** Global-norm clip threshold; 0 disables clipping. */
+  clipNorm: number;
+}
+
+export interface StepOptions {
+  lr: number;
+  /** Seeds this step's dropout; the trainer draws it from the run's one random stream. */
+  dropoutSeed: number;
+}
+
+export interface StepResult {
+  /** Mean cross-entropy over the batch's targets, before the update. */
+  loss: number;
+  /** Global L2 norm of the gradients before clipping. */
+  gradNorm: number;
+}
+
+export interface ForwardOutput {
+  logits: HostTensor; // [B, T, V]
+  /** Per layer, attention weights [B, H, T, T]; present when asked for. */
+  attentions?: HostTensor[];
+}
+
+export interface OptimizerState {
+  /** Number of AdamW updates applied so far (for bias correction). */
+  step: number;
+  /** `${name}.exp_avg` and `${name}.exp_avg_sq` for every trainable parameter, HF layout. */
+  tensors: NamedTensors;
+}
+
+export interface Engine {
+  /** 'tfjs' (reference, any tfjs backend) or 'fused' (WebGPU kernels). */
+  readonly kind: 'tfjs' | 'fused';
+  /** The device it runs on: 'cpu' | 'wasm' | 'webgpu' | 'tensorflow', plus the adapter for webgpu. */
+  readonly backend: string;
+  readonly adapterName?: string;
+  readonly config: ModelConfig;
+
+  /** One optimisation step: masked-LM loss on the targets (dropout on), clip, AdamW. */
+  trainStep(batch: TargetedBatch, options: StepOptions): Promise<StepResult>;
+  /** Loss and gradients without updating (dropout off): parity and gradient tests. */
+  lossAndGradients(batch: TargetedBatch): Promise<{ loss: number; gradients: NamedTensors }>;
+  /** log p(target | input) at each target position (dropout off); scoring builds on this. */
+  targetLogProbs(batch: TargetedBatch): Promise<Float32Array>;
+  /** Full logits (and optionally attention weights), dropout off: diagnostics and tests. */
+  forward(batch: TokenBatch, options?: { attentions?: boolean }): Promise<ForwardOutput>;
+
+  readWeights(): Promise<NamedTensors>;
+  /** Replaces every parameter; names and shapes must match `paramSpecs(config)`. */
+  loadWeights(weights: NamedTensors): Promise<void>;
+  readOptimizerState(): Promise<OptimizerState>;
+  loadOptimizerState(state: OptimizerState): Promise<void>;
+  dispose(): void;
+}
