@@ -1,0 +1,69 @@
+// Turns defaults, the preset, a --config file and flags into one validated TrainConfig.
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { UserError } from '../cli/errors.js';
+import type { ModelConfig } from '../model/config.js';
+import { MODEL_PRESETS, PRESET_NAMES } from '../model/presets.js';
+import { PRESET_TRAINING, trainConfigSchema, type TrainConfig } from './schema.js';
+
+function describeIssue(error: z.ZodError, source: string): string {
+  const issue = error.issues[0];
+  const key = issue.path.join('.');
+  if (issue.code === 'unrecognized_keys') return `${source}: unknown config key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`;
+  return `${source}: ${key ? `"${key}" ` : ''}${issue.message}`;
+}
+
+function readConfigFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new UserError(`cannot read config file ${path}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new UserError(`config file ${path} is not valid JSON`);
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new UserError(`config file ${path} must hold a JSON object`);
+  return json as Record<string, unknown>;
+}
+
+/** `flags` holds only the options the user actually gave (undefined values are ignored). */
+export function resolveTrainConfig(flags: Record<string, unknown>, configPath?: string): TrainConfig {
+  const fromFile = configPath ? readConfigFile(configPath) : {};
+  const given = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
+  const layered = { ...fromFile, ...given };
+  const preset = layered.preset ?? 'tiny';
+  if (typeof preset !== 'string' || !(PRESET_NAMES as readonly string[]).includes(preset)) {
+    throw new UserError(`unknown preset "${String(preset)}"; choose one of ${PRESET_NAMES.join(', ')}`);
+  }
+  const merged = { ...PRESET_TRAINING[preset as keyof typeof PRESET_TRAINING], ...layered };
+  const parsed = trainConfigSchema.safeParse(merged);
+  if (!parsed.success) throw new UserError(describeIssue(parsed.error, configPath && !(parsed.error.issues[0].path[0] as string in given) ? configPath : 'config'));
+  const config = parsed.data;
+  if (config.warmupSteps > config.steps) {
+    throw new UserError(`warmupSteps (${config.warmupSteps}) exceeds steps (${config.steps}); lower --warmup-steps`);
+  }
+  return config;
+}
+
+export function modelConfigFor(config: TrainConfig): ModelConfig {
+  return {
+    ...MODEL_PRESETS[config.preset],
+    attention: {
+      scoring: config.attention,
+      ssaN: config.ssaN,
+      ssaNTrainable: config.ssaNTrainable,
+      ssaB: config.ssaB,
+      ssaBTrainable: config.ssaBTrainable,
+      ssaGranularity: config.ssaGranularity,
+    },
+  };
+}
+
+export function defaultRunName(config: TrainConfig): string {
+  const attention = config.attention === 'ssa' ? `ssa${config.ssaNTrainable ? '-trainable' : `-${config.ssaN}`}` : 'softmax';
+  return `${config.preset}-${attention}-seed${config.seed}`;
+}

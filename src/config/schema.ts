@@ -1,0 +1,86 @@
+// The one training config: defaults are BabyBERTa's (Huebner et al. 2021) unless a reason says otherwise.
+// Precedence: these defaults < the preset's training overrides < --config file.json < command-line flags.
+import { z } from 'zod';
+import { PRESET_NAMES } from '../model/presets.js';
+
+const positive = z.number().positive();
+const positiveInt = z.number().int().positive();
+
+export const trainConfigSchema = z.strictObject({
+  // tiny: trains on a laptop CPU in minutes; babyberta is the paper's 8.5M-parameter model.
+  preset: z.enum(PRESET_NAMES).default('tiny'),
+  // the embedded child-directed corpus shipped in corpora/, so the main job needs no download.
+  corpus: z.string().default('corpora/default.txt'),
+  // byte-level BPE trained on the embedded corpus with the tiny preset's vocabulary size.
+  tokenizer: z.string().default('corpora/default-tokenizer.json'),
+  // BabyBERTa drops (never truncates) sequences longer than 128 tokens incl. <s> and </s>.
+  maxLength: positiveInt.default(128),
+
+  // softmax is the baseline; ssa is the paper's Scaled Signed Averaging.
+  attention: z.enum(['softmax', 'ssa']).default('softmax'),
+  // n = 1.5 is the paper's best setting on three of the four paradigms (SSA-1.5).
+  ssaN: z.number().min(1).default(1.5),
+  // fixed n reproduces SSA-1.5 / SSA-2; trainable n is the paper's learnable variant.
+  ssaNTrainable: z.boolean().default(false),
+  // b = 0.8 as fixed in the authors' code.
+  ssaB: positive.default(0.8),
+  ssaBTrainable: z.boolean().default(false),
+  // one (n, b) per layer shared by heads, as in the authors' code.
+  ssaGranularity: z.enum(['layer', 'head']).default('layer'),
+
+  // BabyBERTa's masking: 90% <mask> / 10% random / 0% unchanged; "hf" is the standard 80/10/10.
+  masking: z.enum(['babyberta', 'hf']).default('babyberta'),
+  // each token chosen with p = .15 (redrawn until at least one is chosen).
+  maskProbability: z.number().gt(0).lt(1).default(0.15),
+  // every utterance is copied into min(10, C(n,2)) mask patterns per pass (BabyBERTa).
+  maxMaskPatterns: positiveInt.default(10),
+
+  // the SSA paper's BabyBERTa runs are 160K steps at batch 16.
+  steps: positiveInt.default(160_000),
+  batchSize: positiveInt.default(16),
+  // 1e-4: BabyBERTa's and the SSA paper's learning rate.
+  lr: positive.default(1e-4),
+  // linear warm-up over 24K steps, then linear decay to 0 at the last step.
+  warmupSteps: z.number().int().min(0).default(24_000),
+  beta1: z.number().min(0).lt(1).default(0.9),
+  beta2: z.number().min(0).lt(1).default(0.999),
+  // eps 1e-6 as in BabyBERTa.
+  eps: positive.default(1e-6),
+  // BabyBERTa trains without weight decay.
+  weightDecay: z.number().min(0).default(0),
+  // PyTorch's AdamW corrects the moments' bias; false reproduces BabyBERTa's optimizer exactly.
+  biasCorrection: z.boolean().default(true),
+  // global-norm clip at 1.0 as in BabyBERTa and the HF Trainer.
+  clipNorm: z.number().min(0).default(1),
+  // seed 0: every random choice (init, order, masking, dropout) derives from it.
+  seed: z.number().int().min(0).default(0),
+
+  // auto: tensorflow if installed, else a WebGPU adapter, else wasm, else cpu.
+  backend: z.enum(['auto', 'cpu', 'wasm', 'webgpu', 'tensorflow']).default('auto'),
+  // tfjs is the reference engine; fused is the WebGPU fast path.
+  engine: z.enum(['tfjs', 'fused']).default('tfjs'),
+  // run folder; empty means checkpoints/<preset>-<attention>-seed<seed>.
+  out: z.string().default(''),
+  // a checkpoint every 1,000 steps bounds lost work to minutes on a GPU.
+  saveEvery: z.number().int().min(0).default(1000),
+  // metrics.jsonl gets a line every 10 steps: a smooth curve without a huge file.
+  logEvery: positiveInt.default(10),
+  resume: z.boolean().default(false),
+  // 0 disables probing during training; otherwise probe every N steps for learning curves.
+  probeEvery: z.number().int().min(0).default(0),
+  // the generated suite shipped for the embedded corpus.
+  probeSuite: z.string().default('probes/default'),
+  // 0 = no limit; otherwise save and exit 0 after this many minutes (GPU commands are cut at 10).
+  maxMinutes: z.number().min(0).default(0),
+});
+
+export type TrainConfig = z.infer<typeof trainConfigSchema>;
+export type TrainConfigInput = z.input<typeof trainConfigSchema>;
+
+/** Training settings a preset changes from BabyBERTa's, each for a reason. */
+export const PRESET_TRAINING: Record<(typeof PRESET_NAMES)[number], Partial<TrainConfig>> = {
+  babyberta: {},
+  // a demo that shows a clearly falling loss in under 3 CPU minutes: short run, short warm-up, and a
+  // 10× higher rate that a 64-wide model tolerates (1e-4 barely moves in 1,000 steps).
+  tiny: { steps: 1000, warmupSteps: 100, lr: 1e-3, saveEvery: 500 },
+};

@@ -1,0 +1,160 @@
+// Checkpoint folders: checkpoints/<run>/step-<N>/{model.safetensors, optimizer.safetensors, trainer_state.json,
+// config.json, tokenizer.json}. A step folder is written under a temporary name and renamed when whole, so a
+// folder named step-<N> is always complete; resume and probing take the highest such step.
+import { access, readdir, readFile, rename, rm, mkdir, stat, copyFile } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { UserError } from '../cli/errors.js';
+import type { NamedTensors, OptimizerState } from '../engine/types.js';
+import type { ModelConfig } from '../model/config.js';
+import { paramSpecs } from '../model/params.js';
+import { writeFileAtomic } from './atomic.js';
+import { hfConfigFromModel, modelConfigFromHf } from './hf-config.js';
+import { encodeSafetensors, readSafetensors } from './safetensors.js';
+
+export { hfConfigFromModel, modelConfigFromHf };
+
+export const CHECKPOINT_FILES = ['model.safetensors', 'optimizer.safetensors', 'trainer_state.json', 'config.json', 'tokenizer.json'] as const;
+
+/** What the trainer needs to continue exactly where it stopped. */
+export interface TrainerState {
+  step: number;
+  /** The run's random stream (seedrandom ARC4 state). */
+  rngState: unknown;
+  /** Position in the shuffled, pattern-expanded data. */
+  dataCursor: { epoch: number; position: number };
+  elapsedS: number;
+  tokensSeen: number;
+}
+
+export interface LoadedCheckpoint {
+  dir: string;
+  runDir: string;
+  run: string;
+  step: number;
+  modelConfig: ModelConfig;
+  weights: NamedTensors;
+  tokenizerPath: string;
+  hfConfig: Record<string, unknown>;
+}
+
+/** Tensors a checkpoint may carry beside the parameters: HF's alias of the decoder bias and the tied decoder. */
+const TOLERATED_EXTRAS = new Set(['lm_head.bias', 'lm_head.decoder.weight', 'roberta.embeddings.position_ids']);
+
+export function stepDirName(step: number): string {
+  return `step-${step}`;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(() => true, () => false);
+}
+
+/** Steps with a complete folder in a run folder, ascending. */
+export async function listCheckpointSteps(runDir: string): Promise<number[]> {
+  let names: string[];
+  try {
+    names = await readdir(runDir);
+  } catch {
+    return [];
+  }
+  const steps: number[] = [];
+  for (const name of names) {
+    const match = /^step-(\d+)$/.exec(name);
+    if (!match) continue;
+    const complete = await Promise.all(CHECKPOINT_FILES.map((f) => exists(join(runDir, name, f))));
+    if (complete.every(Boolean)) steps.push(Number(match[1]));
+  }
+  return steps.sort((a, b) => a - b);
+}
+
+/** Resolves a step folder, or a run folder to its latest complete step folder. */
+export async function resolveCheckpointDir(path: string): Promise<string> {
+  const dir = resolve(path);
+  const info = await stat(dir).catch(() => null);
+  if (!info?.isDirectory()) throw new UserError(`checkpoint not found: ${path}`);
+  if (await exists(join(dir, 'model.safetensors'))) return dir;
+  const steps = await listCheckpointSteps(dir);
+  if (steps.length === 0) throw new UserError(`no complete checkpoint (step-N folder with ${CHECKPOINT_FILES.join(', ')}) in ${path}`);
+  return join(dir, stepDirName(steps[steps.length - 1]));
+}
+
+/** Checks names and shapes against the model's parameter list; returns the parameters in spec order. */
+export function validateWeights(weights: NamedTensors, config: ModelConfig, source: string): NamedTensors {
+  const ordered: NamedTensors = new Map();
+  for (const spec of paramSpecs(config)) {
+    let tensor = weights.get(spec.name);
+    if (!tensor && spec.name === 'lm_head.decoder.bias') tensor = weights.get('lm_head.bias');
+    if (!tensor) throw new UserError(`${source}: missing tensor ${spec.name}`);
+    if (tensor.shape.join(',') !== spec.shape.join(',')) {
+      throw new UserError(`${source}: tensor ${spec.name} has shape [${tensor.shape}], expected [${spec.shape}]`);
+    }
+    ordered.set(spec.name, tensor);
+  }
+  for (const name of weights.keys()) {
+    if (!ordered.has(name) && !TOLERATED_EXTRAS.has(name)) throw new UserError(`${source}: unexpected tensor ${name} for this model config`);
+  }
+  return ordered;
+}
+
+async function readJson(path: string): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    throw new UserError(`cannot read ${path}: no such file`);
+  }
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    throw new UserError(`${path} is not valid JSON`);
+  }
+}
+
+export async function loadCheckpoint(path: string): Promise<LoadedCheckpoint> {
+  const dir = await resolveCheckpointDir(path);
+  const configPath = join(dir, 'config.json');
+  const hfConfig = await readJson(configPath);
+  const modelConfig = modelConfigFromHf(hfConfig, configPath);
+  const modelPath = join(dir, 'model.safetensors');
+  const { tensors } = await readSafetensors(modelPath);
+  const weights = validateWeights(tensors, modelConfig, modelPath);
+  const tokenizerPath = join(dir, 'tokenizer.json');
+  if (!(await exists(tokenizerPath))) throw new UserError(`${dir}: tokenizer.json is missing`);
+  const match = /^step-(\d+)$/.exec(basename(dir));
+  const runDir = match ? resolve(dir, '..') : dir;
+  return { dir, runDir, run: basename(runDir), step: match ? Number(match[1]) : 0, modelConfig, weights, tokenizerPath, hfConfig };
+}
+
+export async function loadTrainerState(dir: string): Promise<{ trainer: TrainerState; optimizer: OptimizerState }> {
+  const trainer = (await readJson(join(dir, 'trainer_state.json'))) as unknown as TrainerState & { optimizerStep: number };
+  const { tensors } = await readSafetensors(join(dir, 'optimizer.safetensors'));
+  return { trainer, optimizer: { step: trainer.optimizerStep, tensors } };
+}
+
+export interface CheckpointContents {
+  step: number;
+  config: ModelConfig;
+  weights: NamedTensors;
+  optimizer: OptimizerState;
+  trainer: TrainerState;
+  tokenizerPath: string;
+}
+
+/** Writes step-<N>/ whole: into a temporary folder first, renamed into place at the end. */
+export async function saveCheckpoint(runDir: string, contents: CheckpointContents): Promise<string> {
+  const final = join(runDir, stepDirName(contents.step));
+  const temp = join(runDir, `.${stepDirName(contents.step)}.${process.pid}.tmp`);
+  await rm(temp, { recursive: true, force: true });
+  await mkdir(temp, { recursive: true });
+  const weights = new Map(contents.weights);
+  const decoderBias = weights.get('lm_head.decoder.bias');
+  if (decoderBias) weights.set('lm_head.bias', decoderBias);
+  await writeFileAtomic(join(temp, 'model.safetensors'), encodeSafetensors(weights, { format: 'pt' }));
+  await writeFileAtomic(join(temp, 'optimizer.safetensors'), encodeSafetensors(contents.optimizer.tensors, { format: 'pt' }));
+  const trainer = { ...contents.trainer, optimizerStep: contents.optimizer.step };
+  await writeFileAtomic(join(temp, 'trainer_state.json'), JSON.stringify(trainer, null, 2) + '\n');
+  await writeFileAtomic(join(temp, 'config.json'), JSON.stringify(hfConfigFromModel(contents.config), null, 2) + '\n');
+  await copyFile(contents.tokenizerPath, join(temp, 'tokenizer.json'));
+  await rm(final, { recursive: true, force: true });
+  await rename(temp, final);
+  return final;
+}

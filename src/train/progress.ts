@@ -1,0 +1,53 @@
+// Human progress on stderr: a bar with loss, lr, tokens/s and ETA on a terminal; a plain line every ~10 s
+// when stderr is a file or pipe (CI logs, GPU commands).
+import cliProgress from 'cli-progress';
+
+export interface RunFacts {
+  params: number;
+  backend: string;
+  adapter?: string;
+  runDir: string;
+  sequences: number;
+  passLength: number;
+}
+
+export class TrainingProgress {
+  private readonly bar: cliProgress.SingleBar;
+  private readonly began = performance.now();
+  private tokensAtStart = -1;
+  private stopped = false;
+
+  constructor(total: number, startStep: number, facts: RunFacts) {
+    const device = facts.adapter ? `${facts.backend} (${facts.adapter})` : facts.backend;
+    process.stderr.write(
+      `babyssa: ${(facts.params / 1e6).toFixed(2)}M parameters on ${device}; ${facts.sequences} sequences, ` +
+        `${facts.passLength} masked instances per pass; run folder ${facts.runDir}\n`,
+    );
+    this.bar = new cliProgress.SingleBar(
+      {
+        stream: process.stderr,
+        format: 'step {value}/{total} {bar} loss {loss} | lr {lr} | {tps} tok/s | ETA {eta_formatted}',
+        barsize: 24,
+        noTTYOutput: true,
+        notTTYSchedule: 10_000,
+        etaBuffer: 50,
+        hideCursor: true,
+      },
+      cliProgress.Presets.shades_classic,
+    );
+    this.bar.start(total, startStep, { loss: '-', lr: '-', tps: '-' });
+  }
+
+  update(step: number, loss: number, lr: number, tokensSeen: number): void {
+    if (this.tokensAtStart < 0) this.tokensAtStart = tokensSeen;
+    const seconds = (performance.now() - this.began) / 1000;
+    const tps = seconds > 0 ? Math.round((tokensSeen - this.tokensAtStart) / seconds) : 0;
+    this.bar.update(step, { loss: loss.toFixed(4), lr: lr.toExponential(2), tps });
+  }
+
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.bar.stop();
+  }
+}
