@@ -1,5 +1,24 @@
 // Every command module, in the order `babyssa --help` lists them. Add a command here.
 import type { CommandModule } from 'yargs';
+import { pretrainCommand } from './pretrain.js';
+import { exportCommand } from './export.js';
+import { importCommand } from './import.js';
+import { compareCommand } from './compare.js';
+import { reportCommand } from './report.js';
+import { sweepCommand } from './sweep.js';
+import { attentionCommand } from './attention.js';
+import { tokenizerCommand } from './tokenizer.js';
+import { corpusCommand } from './corpus.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [];
+export const commands: CommandModule<any, any>[] = [
+  pretrainCommand,
+  exportCommand,
+  importCommand,
+  compareCommand,
+  reportCommand,
+  sweepCommand,
+  attentionCommand,
+  tokenizerCommand,
+  corpusCommand,
+];

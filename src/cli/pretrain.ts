@@ -1,4 +1,6 @@
 // `babyssa pretrain`: masked-LM pretraining of a BabyBERTa-style encoder with Softmax or SSA attention.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { shippedPath } from '../config/paths.js';
 import { resolveTrainConfig } from '../config/resolve.js';
@@ -7,6 +9,15 @@ import { pretrain } from '../train/loop.js';
 import { probeHookFor } from '../train/probe-hook.js';
 
 const CONFIG_KEYS = new Set(Object.keys(trainConfigSchema.shape));
+
+/** A resumed run's own settings, so `--out DIR --resume` is enough to continue it. */
+function savedRunConfig(out: unknown): Record<string, unknown> | undefined {
+  if (typeof out !== 'string') return undefined;
+  const path = join(out, 'config.resolved.json');
+  if (!existsSync(path)) return undefined;
+  const { resume: _resume, out: _out, ...saved } = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  return saved;
+}
 
 export const pretrainCommand: CommandModule = {
   command: 'pretrain',
@@ -50,14 +61,14 @@ export const pretrainCommand: CommandModule = {
       .example('$0 pretrain --out checkpoints/run1 --resume --steps 20000', 'continue a run to 20,000 steps'),
   handler: async (argv) => {
     const flags = Object.fromEntries(Object.entries(argv).filter(([key]) => CONFIG_KEYS.has(key)));
-    const config = resolveTrainConfig(flags, argv.config as string | undefined);
+    const config = resolveTrainConfig(flags, argv.config as string | undefined, flags.resume ? savedRunConfig(flags.out) : undefined);
     config.corpus = shippedPath(config.corpus);
     config.tokenizer = shippedPath(config.tokenizer);
     config.probeSuite = shippedPath(config.probeSuite);
-    const result = await pretrain(config, process.argv.slice(2), config.probeEvery > 0 ? probeHookFor(config) : undefined);
+    const result = await pretrain(config, { argv: process.argv.slice(2), probe: config.probeEvery > 0 ? probeHookFor(config) : undefined });
     const stop = result.stoppedBy === 'done' ? '' : result.stoppedBy === 'interrupt' ? ' (interrupted; resume with --resume)' : ' (time limit; resume with --resume)';
     process.stderr.write(
-      `babyssa: step ${result.step}${stop}; loss ${result.firstLoss.toFixed(4)} → ${result.lastLoss.toFixed(4)} on ` +
+      `babyssa: step ${result.step}${stop}; loss ${result.firstLoss.toFixed(3)} → ${result.lastMeanLoss.toFixed(3)} (means over ${config.logEvery} steps) on ` +
         `${result.engine.kind}/${result.engine.backend}; checkpoint ${result.checkpointDir}\n`,
     );
   },

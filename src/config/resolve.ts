@@ -30,18 +30,24 @@ function readConfigFile(path: string): Record<string, unknown> {
   return json as Record<string, unknown>;
 }
 
-/** `flags` holds only the options the user actually gave (undefined values are ignored). */
-export function resolveTrainConfig(flags: Record<string, unknown>, configPath?: string): TrainConfig {
+/**
+ * `flags` holds only the options the user actually gave (undefined values are ignored). `resumedFrom`, the
+ * run's saved config.resolved.json, sits below the file and flags so `--resume` needs no repeated flags.
+ */
+export function resolveTrainConfig(flags: Record<string, unknown>, configPath?: string, resumedFrom?: Record<string, unknown>): TrainConfig {
   const fromFile = configPath ? readConfigFile(configPath) : {};
   const given = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
-  const layered = { ...fromFile, ...given };
+  const layered = { ...resumedFrom, ...fromFile, ...given };
   const preset = layered.preset ?? 'tiny';
   if (typeof preset !== 'string' || !(PRESET_NAMES as readonly string[]).includes(preset)) {
     throw new UserError(`unknown preset "${String(preset)}"; choose one of ${PRESET_NAMES.join(', ')}`);
   }
   const merged = { ...PRESET_TRAINING[preset as keyof typeof PRESET_TRAINING], ...layered };
   const parsed = trainConfigSchema.safeParse(merged);
-  if (!parsed.success) throw new UserError(describeIssue(parsed.error, configPath && !(parsed.error.issues[0].path[0] as string in given) ? configPath : 'config'));
+  if (!parsed.success) {
+    const key = String(parsed.error.issues[0].path[0] ?? '');
+    throw new UserError(describeIssue(parsed.error, configPath && key in fromFile && !(key in given) ? configPath : 'config'));
+  }
   const config = parsed.data;
   if (config.warmupSteps > config.steps) {
     throw new UserError(`warmupSteps (${config.warmupSteps}) exceeds steps (${config.steps}); lower --warmup-steps`);

@@ -20,7 +20,10 @@ import { prepareRun, type RunStart } from './setup.js';
 export interface PretrainResult {
   runDir: string;
   step: number;
+  /** Mean loss of the first and last metrics intervals of this invocation. */
   firstLoss: number;
+  lastMeanLoss: number;
+  /** Loss of the very last step. */
   lastLoss: number;
   checkpointDir: string;
   stoppedBy: 'done' | 'interrupt' | 'time';
@@ -30,7 +33,16 @@ export interface PretrainResult {
 /** Probing during training: called every `config.probeEvery` steps and after the last step. */
 export type ProbeHook = (step: number, engine: Engine, start: RunStart) => Promise<void>;
 
-export async function pretrain(config: TrainConfig, argv: string[], probe?: ProbeHook): Promise<PretrainResult> {
+export interface PretrainOptions {
+  /** The command line, recorded in argv.txt. */
+  argv: string[];
+  probe?: ProbeHook;
+  /** Stop as an interrupt would after this step (tests of resume use it). */
+  interruptAfterStep?: number;
+}
+
+export async function pretrain(config: TrainConfig, options: PretrainOptions): Promise<PretrainResult> {
+  const { argv, probe } = options;
   const start = await prepareRun(config);
   const { runDir, modelConfig, resumed } = start;
   const random = resumed ? streamFromState(resumed.trainer.rngState) : streamFromSeed(config.seed);
@@ -80,6 +92,7 @@ export async function pretrain(config: TrainConfig, argv: string[], probe?: Prob
   const window = new MetricsWindow();
   let firstLoss = NaN;
   let lastLoss = NaN;
+  let lastMeanLoss = NaN;
   let stoppedBy: PretrainResult['stoppedBy'] = 'done';
   try {
     while (step < config.steps) {
@@ -94,24 +107,32 @@ export async function pretrain(config: TrainConfig, argv: string[], probe?: Prob
       const tokens = batch.attentionMask.reduce((sum, m) => sum + m, 0);
       tokensSeen += tokens;
       window.add(result.loss, result.gradNorm, tokens);
-      if (Number.isNaN(firstLoss)) firstLoss = result.loss;
       lastLoss = result.loss;
       progress.update(step, result.loss, lr, tokensSeen);
-      if (step % config.logEvery === 0 || step === config.steps) await appendMetrics(metricsPath, window.flush(step, lr, elapsed()));
+      if (step % config.logEvery === 0 || step === config.steps) {
+        const line = window.flush(step, lr, elapsed());
+        if (Number.isNaN(firstLoss)) firstLoss = line.loss;
+        lastMeanLoss = line.loss;
+        await appendMetrics(metricsPath, line);
+      }
       const timeUp = config.maxMinutes > 0 && (performance.now() - began) / 60_000 >= config.maxMinutes;
-      if (interrupted || timeUp) {
-        stoppedBy = interrupted ? 'interrupt' : 'time';
+      if (interrupted || step === options.interruptAfterStep || timeUp) {
+        stoppedBy = timeUp ? 'time' : 'interrupt';
         break;
       }
       if (config.saveEvery > 0 && step % config.saveEvery === 0 && step < config.steps) await save();
       if (probe && config.probeEvery > 0 && step % config.probeEvery === 0 && step < config.steps) await probe(step, engine, start);
     }
-    if (!window.empty) await appendMetrics(metricsPath, window.flush(step, learningRate(step, config.lr, config.warmupSteps, config.steps), elapsed()));
+    if (!window.empty) {
+      const line = window.flush(step, learningRate(step, config.lr, config.warmupSteps, config.steps), elapsed());
+      lastMeanLoss = line.loss;
+      await appendMetrics(metricsPath, line);
+    }
     const checkpointDir = lastSaved && basename(lastSaved) === stepDirName(step) ? lastSaved : await save();
     if (probe && stoppedBy === 'done') await probe(step, engine, start);
     progress.stop();
     return {
-      runDir, step, firstLoss, lastLoss, checkpointDir, stoppedBy,
+      runDir, step, firstLoss, lastMeanLoss, lastLoss, checkpointDir, stoppedBy,
       engine: { kind: engine.kind, backend: engine.backend, adapter: engine.adapterName },
     };
   } finally {

@@ -1,0 +1,126 @@
+// `babyssa sweep`: pretrain every variant × seed as child processes, resumably (see src/report/sweep.ts).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import type { CommandModule } from 'yargs';
+import { checkpointCompletion, runSweep, type RunLauncher } from '../report/sweep.js';
+import { parseVariant } from '../report/variants.js';
+import { fail } from './errors.js';
+
+/** Pretrain flags a sweep forwards unchanged to every run; variant, seed, --out and --resume are the sweep's. */
+const PASS_THROUGH: Record<string, { type: 'string' | 'number' | 'boolean'; describe: string }> = {
+  config: { type: 'string', describe: 'JSON file of pretrain config keys' },
+  preset: { type: 'string', describe: 'model preset: babyberta | tiny' },
+  corpus: { type: 'string', describe: 'training corpus' },
+  tokenizer: { type: 'string', describe: 'tokenizer.json' },
+  steps: { type: 'number', describe: 'steps of every run' },
+  'batch-size': { type: 'number', describe: 'sequences per step' },
+  lr: { type: 'number', describe: 'peak learning rate' },
+  'warmup-steps': { type: 'number', describe: 'linear warm-up steps' },
+  'weight-decay': { type: 'number', describe: 'AdamW weight decay' },
+  'bias-correction': { type: 'boolean', describe: 'AdamW bias correction' },
+  'clip-norm': { type: 'number', describe: 'gradient-norm clip' },
+  masking: { type: 'string', describe: 'babyberta | hf' },
+  'mask-probability': { type: 'number', describe: 'share of tokens chosen as targets' },
+  'max-length': { type: 'number', describe: 'longest sequence kept' },
+  backend: { type: 'string', describe: 'auto | cpu | wasm | webgpu | tensorflow' },
+  engine: { type: 'string', describe: 'tfjs | fused' },
+  'save-every': { type: 'number', describe: 'checkpoint every N steps' },
+  'log-every': { type: 'number', describe: 'metrics line every N steps' },
+  'probe-every': { type: 'number', describe: 'probe every N steps (learning curves)' },
+  'probe-suite': { type: 'string', describe: 'suite for --probe-every' },
+  'max-minutes': { type: 'number', describe: 'each run saves and stops after this many minutes' },
+};
+
+function passThroughFlags(argv: Record<string, unknown>): string[] {
+  const flags: string[] = [];
+  for (const [name, option] of Object.entries(PASS_THROUGH)) {
+    const value = argv[name];
+    if (value === undefined) continue;
+    if (option.type === 'boolean') flags.push(value ? `--${name}` : `--no-${name}`);
+    else flags.push(`--${name}`, String(value));
+  }
+  return flags;
+}
+
+/** Children run the same CLI entry (and loader, under tsx) as this process. */
+function childLauncher(children: Set<ChildProcess>): RunLauncher {
+  return (argv, slot) =>
+    new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [...process.execArgv, process.argv[1], ...argv], {
+        stdio: 'inherit',
+        // The slot picks the GPU adapter when several exist; one adapter means slot 0 only.
+        env: { ...process.env, BABYSSA_ADAPTER_INDEX: String(slot) },
+      });
+      children.add(child);
+      child.on('error', reject);
+      child.on('exit', (code, signal) => {
+        children.delete(child);
+        resolve(code ?? 128 + (signal === 'SIGKILL' ? 9 : signal === 'SIGTERM' ? 15 : 2));
+      });
+    });
+}
+
+export const sweepCommand: CommandModule = {
+  command: 'sweep',
+  describe: 'Pretrain a grid of attention variants × seeds, resumably (re-run the same command to continue)',
+  builder: (y) =>
+    y
+      .options({
+        attention: { type: 'string', default: 'softmax,ssa-1.5,ssa-2', describe: 'comma-separated variants: softmax, ssa-<n>, ssa-trainable, …' },
+        seeds: { type: 'number', default: 3, describe: 'seeds 0 … N−1 per variant' },
+        'first-seed': { type: 'number', default: 0, describe: 'first seed of the range' },
+        name: { type: 'string', default: 'sweep', describe: 'sweep name: runs go to <root>/<name>/<variant>-seed<k>' },
+        root: { type: 'string', default: 'checkpoints', describe: 'folder that holds sweeps' },
+        parallel: { type: 'number', default: 1, describe: 'runs at once, one per GPU adapter (BABYSSA_ADAPTER_INDEX = slot)' },
+        ...PASS_THROUGH,
+      })
+      .example('$0 sweep --attention softmax,ssa-1.5 --seeds 2 --steps 300 --name demo', 'a small CPU sweep')
+      .example('$0 sweep --preset babyberta --backend webgpu --attention softmax,ssa-1.5,ssa-2 --seeds 10 --probe-every 10000 --name paper', 'the GPU recipe'),
+  handler: async (argv) => {
+    const variants = String(argv.attention).split(',').map((v) => v.trim()).filter((v) => v !== '');
+    if (variants.length === 0) fail('--attention needs at least one variant');
+    variants.forEach(parseVariant);
+    const count = argv.seeds as number;
+    const first = argv['first-seed'] as number;
+    if (!Number.isInteger(count) || count < 1) fail('--seeds must be a positive integer');
+    if (!Number.isInteger(first) || first < 0) fail('--first-seed must be a non-negative integer');
+    const parallel = argv.parallel as number;
+    if (!Number.isInteger(parallel) || parallel < 1) fail('--parallel must be a positive integer');
+    const name = argv.name as string;
+    if (!/^[\w.-]+$/.test(name)) fail(`--name "${name}" may hold only letters, digits, '.', '_' and '-'`);
+    const plan = {
+      name, dir: join(argv.root as string, name), variants,
+      seeds: Array.from({ length: count }, (_, i) => first + i), pretrainFlags: passThroughFlags(argv),
+    };
+
+    const children = new Set<ChildProcess>();
+    let stop = false;
+    const onSignal = () => {
+      stop = true;
+      // pretrain saves a checkpoint and exits on SIGINT, so the run resumes cleanly next time.
+      for (const child of children) child.kill('SIGINT');
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    try {
+      const outcome = await runSweep(plan, {
+        launch: childLauncher(children),
+        completion: checkpointCompletion((argv.steps as number | undefined) ?? null),
+        parallel,
+        log: (line) => process.stderr.write(`babyssa: ${line}\n`),
+        stopRequested: () => stop,
+      });
+      const states = outcome.manifest.runs.map((r) => r.state);
+      const count = (s: string) => states.filter((x) => x === s).length;
+      process.stderr.write(
+        `babyssa: sweep ${name}: ${count('done')} done, ${count('failed')} failed, ${count('pending')} pending ` +
+          `(ran ${outcome.ran.length}, skipped ${outcome.skipped.length} already done) → ${plan.dir}/sweep.json\n`,
+      );
+      if (count('pending') > 0) process.stderr.write(`babyssa: re-run the same command to continue\n`);
+      if (count('failed') > 0) process.exitCode = 1;
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+  },
+};

@@ -1,0 +1,147 @@
+// The reference engine: plain tfjs ops and autodiff on any tfjs backend. Simple and obviously right, it is
+// the oracle the fused WebGPU engine is tested against. Every call is leak-free (tf.tidy / dispose).
+import * as tf from '@tensorflow/tfjs';
+import type { ModelConfig } from '../../model/config.js';
+import { ensureBackend, type ActiveBackend, type BackendName } from '../backend.js';
+import type {
+  Engine, ForwardOutput, NamedTensors, OptimizerSettings, OptimizerState, StepOptions, StepResult, TargetedBatch, TokenBatch,
+} from '../types.js';
+import { AdamW, clipCoefficient, globalNorm } from './adamw.js';
+import { encode, lmHead, modelInputs, noDropout, seededDropout, type Dropout } from './model.js';
+import { gatherRows, meanCrossEntropy, targetLogProbs } from './ops.js';
+import { TfjsParams, toHostLayout } from './params.js';
+
+export interface TfjsEngineOptions {
+  config: ModelConfig;
+  backend: ActiveBackend;
+  optimizer: OptimizerSettings;
+  weights: NamedTensors;
+}
+
+export async function createTfjsEngine(options: TfjsEngineOptions): Promise<Engine> {
+  await ensureBackend(options.backend.name);
+  return new TfjsEngine(options);
+}
+
+class TfjsEngine implements Engine {
+  readonly kind = 'tfjs';
+  readonly backend: BackendName;
+  readonly adapterName?: string;
+  readonly config: ModelConfig;
+  private readonly params: TfjsParams;
+  private readonly optimizer: AdamW;
+  private readonly clipNorm: number;
+
+  constructor(options: TfjsEngineOptions) {
+    this.config = options.config;
+    this.backend = options.backend.name;
+    this.adapterName = options.backend.adapterName;
+    this.params = new TfjsParams(options.config, options.weights);
+    this.optimizer = new AdamW(this.params.trainable, options.optimizer);
+    this.clipNorm = options.optimizer.clipNorm;
+  }
+
+  async trainStep(batch: TargetedBatch, options: StepOptions): Promise<StepResult> {
+    await ensureBackend(this.backend);
+    const [loss, norm] = tf.tidy(() => {
+      const { value, grads } = this.lossAndGrads(batch, seededDropout(options.dropoutSeed));
+      const norm = globalNorm(grads);
+      this.optimizer.apply(grads, options.lr, clipCoefficient(norm, this.clipNorm));
+      return [value, norm];
+    });
+    return { loss: await readScalar(loss), gradNorm: await readScalar(norm) };
+  }
+
+  async lossAndGradients(batch: TargetedBatch): Promise<{ loss: number; gradients: NamedTensors }> {
+    await ensureBackend(this.backend);
+    const { value, grads } = tf.tidy(() => this.lossAndGrads(batch, noDropout));
+    const gradients: NamedTensors = new Map();
+    for (const [i, { spec }] of this.params.trainable.entries()) {
+      gradients.set(spec.name, await toHostLayout(spec, grads[i]));
+    }
+    tf.dispose(grads);
+    return { loss: await readScalar(value), gradients };
+  }
+
+  async targetLogProbs(batch: TargetedBatch): Promise<Float32Array> {
+    await ensureBackend(this.backend);
+    const logProbs = tf.tidy(() => {
+      const inputs = modelInputs(this.config, batch);
+      const hidden = encode(this.params.lookup, this.config, inputs, noDropout); // [N, H]
+      const rows = tf.gather(hidden, tf.tensor1d(batch.targetPositions, 'int32')); // [M, H]
+      return targetLogProbs(lmHead(this.params.lookup, this.config, rows), tf.tensor1d(batch.targetIds, 'int32')); // [M]
+    });
+    const data = new Float32Array(await logProbs.data());
+    logProbs.dispose();
+    return data;
+  }
+
+  async forward(batch: TokenBatch, options?: { attentions?: boolean }): Promise<ForwardOutput> {
+    await ensureBackend(this.backend);
+    const { batchSize: b, seqLen: t } = batch;
+    const attentions: tf.Tensor[] = [];
+    const logits = tf.tidy(() => {
+      const inputs = modelInputs(this.config, batch);
+      const hidden = encode(this.params.lookup, this.config, inputs, noDropout, options?.attentions ? attentions : undefined);
+      attentions.forEach((a) => tf.keep(a));
+      return lmHead(this.params.lookup, this.config, hidden); // [B*T, V]
+    });
+    const output: ForwardOutput = { logits: { shape: [b, t, this.config.vocabSize], data: await readAll(logits) } };
+    if (options?.attentions) {
+      output.attentions = [];
+      for (const a of attentions) output.attentions.push({ shape: [...a.shape], data: await readAll(a) });
+    }
+    return output;
+  }
+
+  readWeights(): Promise<NamedTensors> {
+    return this.params.read();
+  }
+
+  async loadWeights(weights: NamedTensors): Promise<void> {
+    await ensureBackend(this.backend);
+    this.params.load(weights);
+  }
+
+  readOptimizerState(): Promise<OptimizerState> {
+    return this.optimizer.read();
+  }
+
+  async loadOptimizerState(state: OptimizerState): Promise<void> {
+    await ensureBackend(this.backend);
+    this.optimizer.load(state);
+  }
+
+  dispose(): void {
+    this.optimizer.dispose();
+    this.params.dispose();
+  }
+
+  /** Mean masked-LM loss and the gradients of the trainable parameters, in `params.trainable` order. */
+  private lossAndGrads(batch: TargetedBatch, dropout: Dropout): { value: tf.Scalar; grads: tf.Tensor[] } {
+    const inputs = modelInputs(this.config, batch);
+    const positions = tf.tensor1d(batch.targetPositions, 'int32');
+    const targets = tf.tensor1d(batch.targetIds, 'int32');
+    const variables = this.params.trainable.map((p) => p.variable);
+    const { value, grads } = tf.variableGrads(() => {
+      const hidden = encode(this.params.lookup, this.config, inputs, dropout); // [N, H]
+      // Only the M target rows go through the LM head: the [M, V] logits are all the loss needs.
+      const rows = gatherRows(hidden, positions); // [M, H]
+      return meanCrossEntropy(lmHead(this.params.lookup, this.config, rows), targets);
+    }, variables);
+    return { value, grads: variables.map((v) => grads[v.name]) };
+  }
+}
+
+async function readScalar(t: tf.Tensor): Promise<number> {
+  const [value] = await t.data();
+  t.dispose();
+  return value;
+}
+
+/** A tensor's values as a fresh Float32Array; disposes the tensor. */
+async function readAll(t: tf.Tensor): Promise<Float32Array> {
+  const data = new Float32Array(await t.data());
+  t.dispose();
+  return data;
+}

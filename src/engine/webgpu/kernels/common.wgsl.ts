@@ -1,0 +1,44 @@
+// WGSL helpers shared by several kernels: exact-erf GELU (the same erf approximation tfjs uses, so the two
+// engines agree to rounding), an accurate log1p, and the counter-based dropout hash.
+
+export const GELU_WGSL = /* wgsl */ `
+// Abramowitz–Stegun 7.1.26, the erf tfjs computes; its derivative below is the exact 2/√π·exp(−x²), as in tfjs.
+fn erf_approx(x: f32) -> f32 {
+  let s = sign(x);
+  let a = abs(x);
+  let t = 1.0 / (1.0 + 0.3275911 * a);
+  let poly = ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t;
+  return s * (1.0 - poly * exp(-a * a));
+}
+fn gelu(x: f32) -> f32 {
+  return 0.5 * x * (1.0 + erf_approx(x * 0.70710678118654752));
+}
+fn gelu_grad(x: f32) -> f32 {
+  return 0.5 * (1.0 + erf_approx(x * 0.70710678118654752)) + x * 0.39894228040143268 * exp(-0.5 * x * x);
+}
+`;
+
+export const LOG1P_WGSL = /* wgsl */ `
+// log(1+u) without losing the low bits of small u: the rounding of 1+u is corrected by u/(w−1).
+fn log1p_accurate(u: f32) -> f32 {
+  let w = 1.0 + u;
+  if (w == 1.0) { return u; }
+  return log(w) * (u / (w - 1.0));
+}
+`;
+
+export const DROPOUT_WGSL = /* wgsl */ `
+fn pcg_hash(x: u32) -> u32 {
+  let s = x * 747796405u + 2891336453u;
+  let w = ((s >> ((s >> 28u) + 4u)) ^ s) * 277803737u;
+  return (w >> 22u) ^ w;
+}
+// Keep factor of element 'index' at dropout site 'site': 0 or 1/(1−p). Recomputed in the backward pass
+// from the same (seed, site, index), so no mask is ever stored.
+fn dropout_scale(seed: u32, site: u32, index: u32, p: f32) -> f32 {
+  if (p <= 0.0) { return 1.0; }
+  let r = pcg_hash(index ^ pcg_hash(seed + site * 2654435769u));
+  let unit = f32(r >> 8u) * (1.0 / 16777216.0);
+  return select(1.0 / (1.0 - p), 0.0, unit < p);
+}
+`;

@@ -1,0 +1,93 @@
+// Tiled matmul C[M,N] = op(A)·op(B) with fused epilogues: bias, GELU (saving the pre-activation), dropout,
+// residual add, GELU-gradient multiply, accumulate. Every dense layer of the model, forward and backward.
+import { DROPOUT_WGSL, GELU_WGSL } from './common.wgsl.js';
+
+/** Epilogue switches (bit flags in the uniform), applied in this order. */
+export const MATMUL_FLAGS = {
+  bias: 1, // + bias[j]
+  gelu: 2, // aux ← v (pre-activation); v ← gelu(v)
+  dropout: 4, // v ← v · keep(seed, site, i·N + j)
+  residual: 8, // v ← v + aux[i, j]
+  geluGrad: 16, // v ← v · gelu'(aux[i, j])
+  accumulate: 32, // v ← v + C[i, j]
+} as const;
+
+export const MATMUL_TILE = 64;
+
+/** Uniform fields in order: u32 M N K transA transB offA offB offBias offC flags seed site, f32 dropP. */
+export const MATMUL_WGSL = /* wgsl */ `
+${GELU_WGSL}
+${DROPOUT_WGSL}
+struct Params {
+  M: u32, N: u32, K: u32, transA: u32, transB: u32, offA: u32, offB: u32, offBias: u32,
+  offC: u32, flags: u32, seed: u32, site: u32, dropP: f32,
+}
+@group(0) @binding(0) var<uniform> u: Params;
+@group(0) @binding(1) var<storage, read> A: array<f32>;
+@group(0) @binding(2) var<storage, read> B: array<f32>;
+@group(0) @binding(3) var<storage, read> bias: array<f32>;
+@group(0) @binding(4) var<storage, read_write> aux: array<f32>;
+@group(0) @binding(5) var<storage, read_write> C: array<f32>;
+
+const TILE: u32 = 64u;
+const TK: u32 = 16u;
+var<workgroup> As: array<array<f32, 64>, 16>; // [k][m]
+var<workgroup> Bs: array<array<f32, 64>, 16>; // [k][n]
+
+@compute @workgroup_size(16, 16)
+fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  let row0 = wg.y * TILE;
+  let col0 = wg.x * TILE;
+  let tid = lid.y * 16u + lid.x;
+  var acc: array<array<f32, 4>, 4>;
+  for (var k0 = 0u; k0 < u.K; k0 += TK) {
+    for (var l = 0u; l < 4u; l++) {
+      let e = tid + l * 256u;
+      // Loads walk memory contiguously for either storage order of each operand.
+      var m: u32; var ka: u32;
+      if (u.transA == 1u) { m = e % TILE; ka = e / TILE; } else { ka = e % TK; m = e / TK; }
+      let gm = row0 + m; let gka = k0 + ka;
+      var a = 0.0;
+      if (gm < u.M && gka < u.K) {
+        if (u.transA == 1u) { a = A[u.offA + gka * u.M + gm]; } else { a = A[u.offA + gm * u.K + gka]; }
+      }
+      As[ka][m] = a;
+      var n: u32; var kb: u32;
+      if (u.transB == 1u) { kb = e % TK; n = e / TK; } else { n = e % TILE; kb = e / TILE; }
+      let gn = col0 + n; let gkb = k0 + kb;
+      var b = 0.0;
+      if (gn < u.N && gkb < u.K) {
+        if (u.transB == 1u) { b = B[u.offB + gn * u.K + gkb]; } else { b = B[u.offB + gkb * u.N + gn]; }
+      }
+      Bs[kb][n] = b;
+    }
+    workgroupBarrier();
+    for (var k = 0u; k < TK; k++) {
+      var av: array<f32, 4>;
+      var bv: array<f32, 4>;
+      for (var r = 0u; r < 4u; r++) { av[r] = As[k][lid.y + 16u * r]; bv[r] = Bs[k][lid.x + 16u * r]; }
+      for (var r = 0u; r < 4u; r++) {
+        for (var c = 0u; c < 4u; c++) { acc[r][c] = fma(av[r], bv[c], acc[r][c]); }
+      }
+    }
+    workgroupBarrier();
+  }
+  for (var r = 0u; r < 4u; r++) {
+    let i = row0 + lid.y + 16u * r;
+    if (i >= u.M) { continue; }
+    for (var c = 0u; c < 4u; c++) {
+      let j = col0 + lid.x + 16u * c;
+      if (j >= u.N) { continue; }
+      let at = i * u.N + j;
+      var v = acc[r][c];
+      if ((u.flags & 1u) != 0u) { v += bias[u.offBias + j]; }
+      if ((u.flags & 2u) != 0u) { aux[at] = v; v = gelu(v); }
+      if ((u.flags & 4u) != 0u) { v *= dropout_scale(u.seed, u.site, at, u.dropP); }
+      if ((u.flags & 8u) != 0u) { v += aux[at]; }
+      if ((u.flags & 16u) != 0u) { v *= gelu_grad(aux[at]); }
+      if ((u.flags & 32u) != 0u) { v += C[u.offC + at]; }
+      C[u.offC + at] = v;
+    }
+  }
+}
+`;

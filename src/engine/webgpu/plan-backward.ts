@@ -1,0 +1,182 @@
+// Records the backward pass (LM head → layers in reverse → embeddings) and the optimizer (global norm,
+// clip factor, AdamW) into the Program that already holds the forward pass. Gradients land in the packed
+// gradient buffer, which the engine clears before each run; each gradient has one writer except the tied
+// word embeddings (decoder first, then the lookup adds its segments).
+import { ssaScalarsPerLayer } from '../../model/config.js';
+import { ssaParamNames } from '../../model/params.js';
+import { MATMUL_FLAGS } from './kernels/matmul.wgsl.js';
+import { NORM_PARTIALS } from './kernels/optimizer.wgsl.js';
+import { offsetOf, type ParamLayout } from './layout.js';
+import {
+  attentionUniforms, matmul, rowGroups, rowsOf, SITES, targetsOf, type PlanContext,
+} from './plan-forward.js';
+import { flatGroups, type RunShape } from './program.js';
+
+type Size = (s: RunShape) => number;
+const constant = (n: number): Size => () => n;
+
+/** Column sums of x [rows, width] into the gradient buffer at `offset`. */
+function biasGrad(ctx: PlanContext, x: GPUBuffer, rows: Size, width: number, offset: number): void {
+  ctx.program.add('columnSum', [x, ctx.state.grads], (s) => [rows(s), width, offset], () => [Math.ceil(width / 64), 1, 1]);
+}
+
+/**
+ * Gradients of the dense layer `prefix` given dY [rows, out] and its input X [rows, in]: dW = dYᵀ·X,
+ * db = Σ dY; and dX = dY·W into `dx` with the extra epilogue in `dxExtra` (residual, GELU grad, accumulate).
+ */
+function denseBackward(
+  ctx: PlanContext, prefix: string, dy: GPUBuffer, x: GPUBuffer, rows: Size, inSize: number, outSize: number,
+  dx?: { out: GPUBuffer; flags?: number; aux?: GPUBuffer },
+): void {
+  const { state, layout } = ctx;
+  matmul(ctx, {
+    a: dy, b: x, c: state.grads, m: constant(outSize), n: constant(inSize), k: rows, transA: true,
+    offC: offsetOf(layout, `${prefix}.weight`),
+  });
+  biasGrad(ctx, dy, rows, outSize, offsetOf(layout, `${prefix}.bias`));
+  if (!dx) return;
+  matmul(ctx, {
+    a: dy, b: state.params, c: dx.out, m: rows, n: constant(inSize), k: constant(outSize),
+    offB: offsetOf(layout, `${prefix}.weight`), flags: dx.flags, aux: dx.aux,
+  });
+}
+
+interface LayerNormBackward {
+  prefix: string;
+  dy: GPUBuffer; x: GPUBuffer; stats: GPUBuffer;
+  dx: GPUBuffer;
+  rows: Size;
+  /** The forward dropped this LN's output at this site. */
+  dropoutIn?: number;
+  /** Also write dx2 = dx · keep(site) (the dropped dense branch) … */
+  dropoutOut?: { site: number; dx2: GPUBuffer };
+  /** … or dx2 = dx · gelu'(aux). */
+  geluGrad?: { aux: GPUBuffer; dx2: GPUBuffer };
+}
+
+function layerNormBackward(ctx: PlanContext, op: LayerNormBackward): void {
+  const { config, state, act, layout, program } = ctx;
+  const flags = (op.dropoutIn !== undefined ? 1 : 0) | (op.dropoutOut ? 2 : 0) | (op.geluGrad ? 4 : 0);
+  const dx2 = op.dropoutOut?.dx2 ?? op.geluGrad?.dx2 ?? act.unusedWrite;
+  const dropP = (s: RunShape) => ({ f: s.train ? config.hiddenDropout : 0 });
+  program.add(
+    'layerNormBwd', [op.dy, op.x, op.stats, state.params, op.geluGrad?.aux ?? act.unusedRead, op.dx, dx2],
+    (s) => [
+      op.rows(s), config.hiddenSize, offsetOf(layout, `${op.prefix}.weight`), flags, s.seed, op.dropoutIn ?? 0,
+      op.dropoutOut?.site ?? 0, dropP(s),
+    ],
+    (s) => rowGroups(op.rows(s)),
+  );
+  program.add(
+    'layerNormParamGrad', [op.dy, op.x, op.stats, state.grads],
+    (s) => [
+      op.rows(s), config.hiddenSize, offsetOf(layout, `${op.prefix}.weight`), offsetOf(layout, `${op.prefix}.bias`),
+      op.dropoutIn !== undefined ? 1 : 0, s.seed, op.dropoutIn ?? 0, dropP(s),
+    ],
+    () => [Math.ceil(config.hiddenSize / 64), 1, 1],
+  );
+}
+
+export function recordBackward(ctx: PlanContext): void {
+  const { config, act, state, layout, program, sections } = ctx;
+  const H = config.hiddenSize;
+  const F = config.intermediateSize;
+  const V = config.vocabSize;
+  const wordEmbeddings = 'roberta.embeddings.word_embeddings.weight';
+  // LM head: dlogits (already in act.logits) → decoder bias, tied decoder weight, LN, GELU, dense.
+  biasGrad(ctx, act.logits, targetsOf, V, offsetOf(layout, 'lm_head.decoder.bias'));
+  matmul(ctx, { a: act.logits, b: act.lmOut, c: state.grads, m: constant(V), n: constant(H), k: targetsOf, transA: true, offC: offsetOf(layout, wordEmbeddings) });
+  matmul(ctx, { a: act.logits, b: state.params, c: act.dLmOut, m: targetsOf, n: constant(H), k: constant(V), offB: offsetOf(layout, wordEmbeddings) });
+  layerNormBackward(ctx, {
+    prefix: 'lm_head.layer_norm', dy: act.dLmOut, x: act.lmGelu, stats: act.lmStats, dx: act.dLmGelu, rows: targetsOf,
+    geluGrad: { aux: act.lmPre, dx2: act.dLmPre },
+  });
+  denseBackward(ctx, 'lm_head.dense', act.dLmPre, act.gathered, targetsOf, H, H, { out: act.dGathered });
+  program.add(
+    'scatterRows', [act.batchData, act.dGathered, act.dHidden],
+    (s) => [s.rows, H, sections.inverse], (s) => flatGroups(s.rows * H),
+  );
+  for (let l = config.numLayers - 1; l >= 0; l--) recordLayerBackward(ctx, l, H, F);
+  layerNormBackward(ctx, {
+    prefix: 'roberta.embeddings.LayerNorm', dy: act.dHidden, x: act.embPre, stats: act.embStats, dx: act.dEmb, rows: rowsOf,
+    dropoutIn: SITES.embeddings,
+  });
+  const tables = [
+    { name: wordEmbeddings, segments: sections.word, count: (s: RunShape) => s.wordSegments },
+    { name: 'roberta.embeddings.position_embeddings.weight', segments: sections.position, count: (s: RunShape) => s.positionSegments },
+    { name: 'roberta.embeddings.token_type_embeddings.weight', segments: sections.tokenType, count: () => 1 },
+  ];
+  for (const table of tables) {
+    program.add(
+      'embedGrad', [act.batchData, act.dEmb, state.grads],
+      (s) => [table.count(s), H, table.segments.ids, table.segments.starts, table.segments.rows, offsetOf(layout, table.name)],
+      (s) => rowGroups(table.count(s)),
+    );
+  }
+}
+
+function recordLayerBackward(ctx: PlanContext, l: number, H: number, F: number): void {
+  const { config, act, state, layout, program } = ctx;
+  const prefix = `roberta.encoder.layer.${l}`;
+  const a = act.layers[l];
+  // Output block: LN2 → dropped FFN output dense → GELU → intermediate dense (+ residual into dAttended).
+  layerNormBackward(ctx, {
+    prefix: `${prefix}.output.LayerNorm`, dy: act.dHidden, x: a.outPre, stats: a.outStats, dx: act.dPre, rows: rowsOf,
+    dropoutOut: { site: SITES.ffnOutput(l), dx2: act.dBranch },
+  });
+  denseBackward(ctx, `${prefix}.output.dense`, act.dBranch, a.inner, rowsOf, F, H, {
+    out: act.dInner, flags: MATMUL_FLAGS.geluGrad, aux: a.innerPre,
+  });
+  denseBackward(ctx, `${prefix}.intermediate.dense`, act.dInner, a.attended, rowsOf, H, F, {
+    out: act.dAttended, flags: MATMUL_FLAGS.residual, aux: act.dPre,
+  });
+  // Attention block: LN1 → dropped output dense → fused attention backward → Q, K, V (+ residual).
+  layerNormBackward(ctx, {
+    prefix: `${prefix}.attention.output.LayerNorm`, dy: act.dAttended, x: a.attnPre, stats: a.attnStats, dx: act.dPre, rows: rowsOf,
+    dropoutOut: { site: SITES.attentionOutput(l), dx2: act.dBranch },
+  });
+  denseBackward(ctx, `${prefix}.attention.output.dense`, act.dBranch, a.context, rowsOf, H, H, { out: act.dContext });
+  program.add(
+    'attentionBwdRows', [a.q, a.k, a.v, act.dContext, a.probs, state.params, act.dScores, act.dQ],
+    (s) => attentionUniforms(ctx, l, s), (s) => [s.seq, config.numHeads, s.batch],
+  );
+  program.add(
+    'attentionBwdCols', [a.q, act.dContext, act.dScores, a.probs, act.dK, act.dV],
+    (s) => attentionUniforms(ctx, l, s), (s) => [s.seq, config.numHeads, s.batch],
+  );
+  recordSsaReduce(ctx, l, layout);
+  const x = act.hidden[l];
+  const self = `${prefix}.attention.self`;
+  denseBackward(ctx, `${self}.query`, act.dQ, x, rowsOf, H, H, { out: act.dHidden, flags: MATMUL_FLAGS.residual, aux: act.dPre });
+  denseBackward(ctx, `${self}.key`, act.dK, x, rowsOf, H, H, { out: act.dHidden, flags: MATMUL_FLAGS.accumulate });
+  denseBackward(ctx, `${self}.value`, act.dV, x, rowsOf, H, H, { out: act.dHidden, flags: MATMUL_FLAGS.accumulate });
+}
+
+function recordSsaReduce(ctx: PlanContext, l: number, layout: ParamLayout): void {
+  const { config, act, state } = ctx;
+  const attention = config.attention;
+  if (attention.scoring !== 'ssa' || (!attention.ssaNTrainable && !attention.ssaBTrainable)) return;
+  const names = ssaParamNames(l);
+  const flags = (attention.ssaNTrainable ? 1 : 0) | (attention.ssaBTrainable ? 2 : 0) | (attention.ssaGranularity === 'head' ? 4 : 0);
+  ctx.program.add(
+    'ssaReduce', [act.dScores, state.grads],
+    (s) => [s.batch, s.seq, config.numHeads, act.partialOffset(config), offsetOf(layout, names.n), offsetOf(layout, names.b), flags],
+    () => [ssaScalarsPerLayer(config), 1, 1],
+  );
+}
+
+/** Global gradient norm, clip factor, AdamW over the whole packed buffer. */
+export function recordOptimizer(ctx: PlanContext, settings: { beta1: number; beta2: number; eps: number; weightDecay: number; clipNorm: number }): void {
+  const { state, layout, program } = ctx;
+  const count = layout.total;
+  program.add('normPartial', [state.grads, state.scalars], () => [count], () => [NORM_PARTIALS, 1, 1]);
+  program.add('normFinal', [state.scalars], () => [{ f: settings.clipNorm }], () => [1, 1, 1]);
+  program.add(
+    'adamw', [state.params, state.grads, state.m, state.v, state.blockFlags, state.scalars],
+    (s) => [
+      count, { f: s.lr }, { f: settings.beta1 }, { f: settings.beta2 }, { f: settings.eps }, { f: settings.weightDecay },
+      { f: s.stepSize }, { f: s.sqrtBc2 },
+    ],
+    () => flatGroups(count),
+  );
+}

@@ -1,0 +1,143 @@
+// A recorded sequence of compute dispatches: pipelines compiled once per engine, bind groups created once
+// per buffer capacity, and per run only the uniforms (one write) and the dispatches themselves.
+import { ATTENTION_BWD_COLS_WGSL, ATTENTION_BWD_ROWS_WGSL, ATTENTION_FWD_WGSL, SSA_REDUCE_WGSL } from './kernels/attention.wgsl.js';
+import { CROSS_ENTROPY_WGSL, LOSS_REDUCE_WGSL } from './kernels/loss.wgsl.js';
+import { MATMUL_WGSL } from './kernels/matmul.wgsl.js';
+import { COLUMN_SUM_WGSL, LAYERNORM_BWD_WGSL, LAYERNORM_FWD_WGSL, LAYERNORM_PARAM_GRAD_WGSL } from './kernels/norm.wgsl.js';
+import { ADAMW_WGSL, NORM_FINAL_WGSL, NORM_PARTIAL_WGSL } from './kernels/optimizer.wgsl.js';
+import { EMBED_FWD_WGSL, EMBED_GRAD_WGSL, GATHER_ROWS_WGSL, SCATTER_ROWS_WGSL } from './kernels/rows.wgsl.js';
+
+const KERNEL_SOURCES = {
+  matmul: MATMUL_WGSL,
+  layerNormFwd: LAYERNORM_FWD_WGSL,
+  layerNormBwd: LAYERNORM_BWD_WGSL,
+  layerNormParamGrad: LAYERNORM_PARAM_GRAD_WGSL,
+  columnSum: COLUMN_SUM_WGSL,
+  attentionFwd: ATTENTION_FWD_WGSL,
+  attentionBwdRows: ATTENTION_BWD_ROWS_WGSL,
+  attentionBwdCols: ATTENTION_BWD_COLS_WGSL,
+  ssaReduce: SSA_REDUCE_WGSL,
+  embedFwd: EMBED_FWD_WGSL,
+  embedGrad: EMBED_GRAD_WGSL,
+  gatherRows: GATHER_ROWS_WGSL,
+  scatterRows: SCATTER_ROWS_WGSL,
+  crossEntropy: CROSS_ENTROPY_WGSL,
+  lossReduce: LOSS_REDUCE_WGSL,
+  normPartial: NORM_PARTIAL_WGSL,
+  normFinal: NORM_FINAL_WGSL,
+  adamw: ADAMW_WGSL,
+};
+export type KernelName = keyof typeof KERNEL_SOURCES;
+export type Pipelines = Record<KernelName, GPUComputePipeline>;
+
+export async function compilePipelines(device: GPUDevice): Promise<Pipelines> {
+  const entries = await Promise.all(
+    (Object.keys(KERNEL_SOURCES) as KernelName[]).map(async (name) => {
+      const module = device.createShaderModule({ label: name, code: KERNEL_SOURCES[name] });
+      const pipeline = await device.createComputePipelineAsync({ label: name, layout: 'auto', compute: { module, entryPoint: 'main' } });
+      return [name, pipeline] as const;
+    }),
+  );
+  return Object.fromEntries(entries) as Pipelines;
+}
+
+/** A uniform field: a plain number is written as u32, `{ f }` as f32. */
+export type UniformValue = number | { f: number };
+export type Groups = [number, number, number];
+
+/** What changes between runs of the same program: the batch shape and the step's scalars. */
+export interface RunShape {
+  batch: number;
+  seq: number;
+  rows: number;
+  targets: number;
+  wordSegments: number;
+  positionSegments: number;
+  /** Dropout on (training) or off. */
+  train: boolean;
+  /** The cross-entropy writes its gradient (anything that runs the backward pass). */
+  gradients: boolean;
+  seed: number;
+  lr: number;
+  stepSize: number;
+  sqrtBc2: number;
+}
+
+interface OpSpec {
+  kernel: KernelName;
+  buffers: GPUBuffer[];
+  uniforms: (s: RunShape) => UniformValue[];
+  groups: (s: RunShape) => Groups;
+}
+
+const SLOT_BYTES = 256;
+
+/** Workgroups for `count` elements at 256 per group, folded into y beyond 65535 groups. */
+export function flatGroups(count: number, perGroup = 256): Groups {
+  const n = Math.ceil(count / perGroup);
+  return n <= 65535 ? [n, 1, 1] : [65535, Math.ceil(n / 65535), 1];
+}
+
+export class Program {
+  private readonly specs: OpSpec[] = [];
+  private bindGroups: GPUBindGroup[] = [];
+  private uniformBuffer?: GPUBuffer;
+  private staging = new ArrayBuffer(0);
+
+  constructor(private readonly device: GPUDevice, private readonly pipelines: Pipelines) {}
+
+  get length(): number {
+    return this.specs.length;
+  }
+
+  /** Appends a dispatch; `buffers` are bound at 1, 2, … after the uniform at binding 0. */
+  add(kernel: KernelName, buffers: GPUBuffer[], uniforms: OpSpec['uniforms'], groups: OpSpec['groups']): void {
+    this.specs.push({ kernel, buffers, uniforms, groups });
+  }
+
+  /** Creates the uniform buffer and every bind group; call once after the last `add`. */
+  finalize(): void {
+    this.uniformBuffer = this.device.createBuffer({
+      label: 'uniforms', size: Math.max(1, this.specs.length) * SLOT_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+    });
+    this.staging = new ArrayBuffer(this.specs.length * SLOT_BYTES);
+    this.bindGroups = this.specs.map((op, slot) =>
+      this.device.createBindGroup({
+        label: op.kernel,
+        layout: this.pipelines[op.kernel].getBindGroupLayout(0),
+        entries: [
+          { binding: 0, resource: { buffer: this.uniformBuffer!, offset: slot * SLOT_BYTES, size: SLOT_BYTES } },
+          ...op.buffers.map((buffer, i) => ({ binding: i + 1, resource: { buffer } })),
+        ],
+      }),
+    );
+  }
+
+  /** Writes the uniforms of ops [from, to) and records their dispatches into `pass`. */
+  encode(pass: GPUComputePassEncoder, shape: RunShape, from: number, to: number): number {
+    const view = new DataView(this.staging);
+    for (let slot = from; slot < to; slot++) {
+      let at = slot * SLOT_BYTES;
+      for (const value of this.specs[slot].uniforms(shape)) {
+        if (typeof value === 'number') view.setUint32(at, value >>> 0, true);
+        else view.setFloat32(at, value.f, true);
+        at += 4;
+      }
+    }
+    this.device.queue.writeBuffer(this.uniformBuffer!, from * SLOT_BYTES, this.staging, from * SLOT_BYTES, (to - from) * SLOT_BYTES);
+    let dispatches = 0;
+    for (let slot = from; slot < to; slot++) {
+      const [x, y, z] = this.specs[slot].groups(shape);
+      if (x * y * z === 0) continue;
+      pass.setPipeline(this.pipelines[this.specs[slot].kernel]);
+      pass.setBindGroup(0, this.bindGroups[slot]);
+      pass.dispatchWorkgroups(x, y, z);
+      dispatches++;
+    }
+    return dispatches;
+  }
+
+  destroy(): void {
+    this.uniformBuffer?.destroy();
+  }
+}

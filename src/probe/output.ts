@@ -1,0 +1,41 @@
+// Writing a probe's results (summary.json + items.jsonl, each atomically) and the human table for stderr.
+import { join } from 'node:path';
+import { writeFileAtomic } from '../io/atomic.js';
+import type { ProbeItem, ProbeSummary } from './summary.js';
+
+export const SUMMARY_FILE = 'summary.json';
+export const ITEMS_FILE = 'items.jsonl';
+
+/** Where `babyssa probe` puts results by default: results/<run>/step-<N>/<suite>/. */
+export function defaultResultsDir(run: string, step: number, suiteName: string, root = 'results'): string {
+  return join(root, run, `step-${step}`, suiteName);
+}
+
+export async function writeProbeResults(dir: string, summary: ProbeSummary, items: readonly ProbeItem[]): Promise<void> {
+  // items first: a summary.json on disk means the run finished and its items are whole.
+  await writeFileAtomic(join(dir, ITEMS_FILE), items.map((item) => JSON.stringify(item)).join('\n') + '\n');
+  await writeFileAtomic(join(dir, SUMMARY_FILE), JSON.stringify(summary, null, 2) + '\n');
+}
+
+function percent(x: number): string {
+  return (100 * x).toFixed(1);
+}
+
+/** A plain-text table of per-paradigm accuracy with 95% Wilson intervals. */
+export function formatSummaryTable(summary: ProbeSummary): string {
+  const width = Math.max('paradigm'.length, ...summary.paradigms.map((p) => p.paradigm.length));
+  const header = `${'paradigm'.padEnd(width)}  ${'pairs'.padStart(6)}  ${'acc %'.padStart(6)}  ${'95% CI'.padStart(13)}  ${'ties'.padStart(5)}`;
+  const lines = summary.paradigms.map(
+    (p) =>
+      `${p.paradigm.padEnd(width)}  ${String(p.n_pairs).padStart(6)}  ${percent(p.accuracy).padStart(6)}  ` +
+      `${`${percent(p.ci95[0])}-${percent(p.ci95[1])}`.padStart(13)}  ${String(p.n_ties).padStart(5)}`,
+  );
+  const total = summary.suite.n_pairs;
+  const footer =
+    `${'macro accuracy'.padEnd(width)}  ${String(total).padStart(6)}  ${percent(summary.macro_accuracy).padStart(6)}  ${''.padStart(13)}  ` +
+    `${String(summary.n_ties).padStart(5)}`;
+  const facts =
+    `${summary.model.run} step ${summary.model.step} · ${summary.suite.name} · ${summary.scoring.method}, ties ${summary.scoring.ties} · ` +
+    `${summary.elapsed_s.toFixed(1)} s, ${summary.pairs_per_s.toFixed(0)} pairs/s on ${summary.engine}/${summary.backend}`;
+  return [facts, header, '-'.repeat(header.length), ...lines, '-'.repeat(header.length), footer].join('\n') + '\n';
+}

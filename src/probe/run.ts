@@ -1,0 +1,141 @@
+// Probing a model that is already in an engine: `babyssa probe` after loading a checkpoint, and the training
+// loop's `--probe-every` between steps. Tokenize each distinct sentence once, score, tally, summarise.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import cliProgress from 'cli-progress';
+import { UserError } from '../cli/errors.js';
+import { PACKAGE_ROOT } from '../config/paths.js';
+import type { Engine } from '../engine/types.js';
+import { maxSequenceLength } from '../model/config.js';
+import { countParameters, ssaParamNames } from '../model/params.js';
+import type { TiePolicy } from './accuracy.js';
+import { writeProbeResults } from './output.js';
+import { scoreSentences, type EncodedSentence, type ScoringMethod } from './score.js';
+import type { Suite } from './suite.js';
+import { buildSummary, tallyScores, type ModelFacts, type ProbeItem, type ProbeSummary } from './summary.js';
+
+/** The part of the project's Tokenizer that probing needs. */
+export interface SentenceTokenizer {
+  encode(text: string): { ids: number[]; tokens: string[] };
+}
+
+export interface ProbeOptions {
+  scoring: ScoringMethod;
+  ties: TiePolicy;
+  /** Seeds the `coin` tie policy. */
+  seed: number;
+  batchSize: number;
+  maxRows: number;
+  /** Which model this is, for the summary. */
+  model: { checkpoint: string | null; run: string; step: number };
+  /** Write summary.json and items.jsonl here when given. */
+  outDir?: string;
+  /** Show a progress bar on stderr (only drawn on a terminal). */
+  progress?: boolean;
+}
+
+export const DEFAULT_PROBE_OPTIONS = { scoring: 'holistic', ties: 'wrong', seed: 0, batchSize: 64, maxRows: 128 } as const;
+
+let toolFacts: ProbeSummary['tool'] | undefined;
+
+function tool(): ProbeSummary['tool'] {
+  if (toolFacts) return toolFacts;
+  const pkg = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
+  let gitSha: string | null = null;
+  try {
+    gitSha = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: PACKAGE_ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() || null;
+  } catch {
+    gitSha = null; // installed from npm: no repository to ask
+  }
+  toolFacts = { name: pkg.name, version: pkg.version, git_sha: gitSha };
+  return toolFacts;
+}
+
+/** The SSA scalars as the model holds them now (trainable ones move during training). */
+async function modelFacts(engine: Engine, model: ProbeOptions['model']): Promise<ModelFacts> {
+  const { config } = engine;
+  const facts: ModelFacts = { ...model, attention: config.attention.scoring, ssa_n: null, ssa_b: null, params: countParameters(config) };
+  if (config.attention.scoring !== 'ssa') return facts;
+  const weights = await engine.readWeights();
+  const values = (name: string): number[] => Array.from(weights.get(name)?.data ?? []);
+  facts.ssa_n = [];
+  facts.ssa_b = [];
+  for (let layer = 0; layer < config.numLayers; layer++) {
+    const names = ssaParamNames(layer);
+    facts.ssa_n.push(values(names.n));
+    facts.ssa_b.push(values(names.b));
+  }
+  return facts;
+}
+
+/** Distinct token sequences of the suite's sentences, and for each pair the indices of its two. */
+function encodeSuite(suite: Suite, tokenizer: SentenceTokenizer, maxLength: number) {
+  const sentences: EncodedSentence[] = [];
+  const byIds = new Map<string, number>();
+  const byText = new Map<string, number>();
+  const indexOf = (text: string, where: string): number => {
+    const known = byText.get(text);
+    if (known !== undefined) return known;
+    const encoded = tokenizer.encode(text);
+    if (encoded.ids.length > maxLength) {
+      throw new UserError(`${where}: "${text}" is ${encoded.ids.length} tokens long; this model takes at most ${maxLength}`);
+    }
+    // Sentences that tokenize alike share one score, so they tie exactly.
+    const key = encoded.ids.join(',');
+    let index = byIds.get(key);
+    if (index === undefined) {
+      index = sentences.push({ ids: encoded.ids, tokens: encoded.tokens }) - 1;
+      byIds.set(key, index);
+    }
+    byText.set(text, index);
+    return index;
+  };
+  const pairIndices = suite.paradigms.map((paradigm) =>
+    paradigm.pairs.map((pair, i): [number, number] => {
+      const where = `${paradigm.source} pair ${i + 1}`;
+      return [indexOf(pair.good, where), indexOf(pair.bad, where)];
+    }),
+  );
+  return { sentences, pairIndices };
+}
+
+/** Scores every pair of the suite; writes nothing. */
+export async function probeSuite(engine: Engine, tokenizer: SentenceTokenizer, suite: Suite, options: ProbeOptions): Promise<{ summary: ProbeSummary; items: ProbeItem[] }> {
+  const began = performance.now();
+  const { sentences, pairIndices } = encodeSuite(suite, tokenizer, maxSequenceLength(engine.config));
+  const bar = options.progress
+    ? new cliProgress.SingleBar({ stream: process.stderr, format: 'probe {bar} {value}/{total} sentences | {eta_formatted}', barsize: 24, hideCursor: true }, cliProgress.Presets.shades_classic)
+    : undefined;
+  bar?.start(sentences.length, 0);
+  let scores: Float64Array;
+  try {
+    scores = await scoreSentences(engine, sentences, {
+      method: options.scoring, batchSize: options.batchSize, maxRows: options.maxRows, onProgress: (done) => bar?.update(done),
+    });
+  } finally {
+    bar?.stop();
+  }
+  const scored = {
+    suite, method: options.scoring, ties: options.ties, seed: options.seed,
+    scores: pairIndices.map((pairs) => pairs.map(([g, b]): [number, number] => [scores[g], scores[b]])),
+    tokenCounts: pairIndices.map((pairs) => pairs.map(([g, b]): [number, number] => [sentences[g].ids.length, sentences[b].ids.length])),
+  };
+  const { items, paradigms } = tallyScores(scored);
+  const model = await modelFacts(engine, options.model);
+  const summary = buildSummary(scored, paradigms, {
+    tool: tool(), model, batchSize: options.batchSize, maxRows: options.maxRows,
+    elapsedS: (performance.now() - began) / 1000, backend: engine.adapterName ? `${engine.backend} (${engine.adapterName})` : engine.backend, engine: engine.kind,
+  });
+  return { summary, items };
+}
+
+/**
+ * Probes the model in `engine` on `suite` and returns the summary; with `options.outDir` also writes
+ * summary.json and items.jsonl there. The engine is left as it was (scoring never trains).
+ */
+export async function probeCheckpointInProcess(engine: Engine, tokenizer: SentenceTokenizer, suite: Suite, options: ProbeOptions): Promise<ProbeSummary> {
+  const { summary, items } = await probeSuite(engine, tokenizer, suite, options);
+  if (options.outDir) await writeProbeResults(options.outDir, summary, items);
+  return summary;
+}

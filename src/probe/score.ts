@@ -1,0 +1,152 @@
+// Sentence scores from a masked LM, built on the engine's one scoring primitive, targetLogProbs:
+// - holistic (BabyBERTa/Zorro): one unmasked pass, mean cross-entropy of every input token incl. <s> and
+//   </s>; lower is better.
+// - pll (Salazar et al. 2020): one row per non-special token with that token masked; sum of log-probs.
+// - pll-word-l2r (Kauf & Ivanova 2023): like pll, but the later sub-words of the scored token's word are
+//   masked too, so a multi-token word cannot predict itself from its own tail.
+// Rows are packed into engine calls of at most `maxRows` rows from at most `batchSize` sentences, shortest
+// sentences first so padding stays small; each row only sees its own tokens, so scores do not depend on
+// how rows are batched.
+import { UserError } from '../cli/errors.js';
+import type { Engine, TargetedBatch } from '../engine/types.js';
+import { SPECIAL_IDS } from '../model/config.js';
+
+export const SCORING_METHODS = ['holistic', 'pll', 'pll-word-l2r'] as const;
+export type ScoringMethod = (typeof SCORING_METHODS)[number];
+
+/** A tokenized sentence: ids with <s> … </s>, and the matching token strings (`Ġ` marks a word start). */
+export interface EncodedSentence {
+  ids: number[];
+  tokens: string[];
+}
+
+export interface ScoreOptions {
+  method: ScoringMethod;
+  /** Most sentences whose rows share one engine call. */
+  batchSize: number;
+  /** Most rows (sequences) in one engine call: bounds memory for PLL on long sentences. */
+  maxRows: number;
+  /** Called after each engine call with the number of sentences fully scored so far. */
+  onProgress?: (sentencesDone: number) => void;
+}
+
+interface Row {
+  inputIds: number[];
+  /** Positions to predict in this row, with their original ids. */
+  positions: number[];
+  targets: number[];
+}
+
+export function higherIsBetter(method: ScoringMethod): boolean {
+  return method !== 'holistic';
+}
+
+/** How the per-token log-probs become one number per sentence (reported in the summary). */
+export function reductionOf(method: ScoringMethod): string {
+  return method === 'holistic' ? 'mean cross-entropy over all tokens incl. <s> and </s> (lower is better)' : 'sum of masked-token log-probabilities (higher is better)';
+}
+
+function isSpecial(id: number): boolean {
+  return id === SPECIAL_IDS.bos || id === SPECIAL_IDS.eos || id === SPECIAL_IDS.pad || id === SPECIAL_IDS.mask;
+}
+
+/** Positions after `position` that continue its word: up to the next `Ġ` token or special token. */
+function laterSubwords(sentence: EncodedSentence, position: number): number[] {
+  const later: number[] = [];
+  for (let j = position + 1; j < sentence.ids.length; j++) {
+    if (isSpecial(sentence.ids[j]) || sentence.tokens[j].startsWith('Ġ')) break;
+    later.push(j);
+  }
+  return later;
+}
+
+/** The rows one sentence needs under a method (holistic: one; PLL: one per non-special token). */
+export function scoringRows(sentence: EncodedSentence, method: ScoringMethod): Row[] {
+  const { ids } = sentence;
+  if (method === 'holistic') return [{ inputIds: ids, positions: ids.map((_, t) => t), targets: ids }];
+  const rows: Row[] = [];
+  ids.forEach((id, position) => {
+    if (isSpecial(id)) return;
+    const inputIds = ids.slice();
+    inputIds[position] = SPECIAL_IDS.mask;
+    if (method === 'pll-word-l2r') for (const j of laterSubwords(sentence, position)) inputIds[j] = SPECIAL_IDS.mask;
+    rows.push({ inputIds, positions: [position], targets: [id] });
+  });
+  return rows;
+}
+
+/** Pads rows to the longest and flattens their targets; `owner[k]` is the sentence of target k. */
+function packRows(rows: Row[]): TargetedBatch {
+  const seqLen = Math.max(...rows.map((r) => r.inputIds.length));
+  const batchSize = rows.length;
+  const inputIds = new Int32Array(batchSize * seqLen).fill(SPECIAL_IDS.pad); // [B*T]
+  const attentionMask = new Uint8Array(batchSize * seqLen); // [B*T]
+  const nTargets = rows.reduce((n, r) => n + r.positions.length, 0);
+  const targetPositions = new Int32Array(nTargets); // [M]
+  const targetIds = new Int32Array(nTargets); // [M]
+  let k = 0;
+  rows.forEach((row, b) => {
+    inputIds.set(row.inputIds, b * seqLen);
+    attentionMask.fill(1, b * seqLen, b * seqLen + row.inputIds.length);
+    row.positions.forEach((t, i) => {
+      targetPositions[k] = b * seqLen + t;
+      targetIds[k++] = row.targets[i];
+    });
+  });
+  return { batchSize, seqLen, inputIds, attentionMask, targetPositions, targetIds };
+}
+
+/** One score per sentence, in the order given. */
+export async function scoreSentences(engine: Engine, sentences: readonly EncodedSentence[], options: ScoreOptions): Promise<Float64Array> {
+  const { method } = options;
+  const maxRows = Math.max(1, Math.floor(options.maxRows));
+  const batchSize = Math.max(1, Math.floor(options.batchSize));
+  const logProbSums = new Float64Array(sentences.length);
+  const order = sentences.map((_, i) => i).sort((a, b) => sentences[a].ids.length - sentences[b].ids.length);
+
+  let pending: Row[] = [];
+  let pendingOwners: number[] = []; // sentence index per pending row
+  let pendingSentences = 0;
+  let done = 0;
+  let finishedInPending = 0;
+  const flush = async (): Promise<void> => {
+    if (pending.length === 0) return;
+    const batch = packRows(pending);
+    const logProbs = await engine.targetLogProbs(batch); // [M]
+    let k = 0;
+    pending.forEach((row, r) => {
+      for (let i = 0; i < row.positions.length; i++) logProbSums[pendingOwners[r]] += logProbs[k++];
+    });
+    done += finishedInPending;
+    options.onProgress?.(done);
+    pending = [];
+    pendingOwners = [];
+    pendingSentences = 0;
+    finishedInPending = 0;
+  };
+
+  for (const index of order) {
+    const rows = scoringRows(sentences[index], method);
+    if (pendingSentences === batchSize) await flush();
+    pendingSentences++;
+    for (const row of rows) {
+      if (pending.length === maxRows) {
+        await flush();
+        pendingSentences = 1;
+      }
+      pending.push(row);
+      pendingOwners.push(index);
+    }
+    finishedInPending++;
+  }
+  await flush();
+
+  const scores = new Float64Array(sentences.length);
+  sentences.forEach((sentence, i) => {
+    scores[i] = method === 'holistic' ? -logProbSums[i] / sentence.ids.length : logProbSums[i];
+    if (!Number.isFinite(scores[i])) {
+      throw new UserError(`the model gives a non-finite score (${scores[i]}) to "${sentence.tokens.join(' ')}": is the checkpoint diverged (NaN weights)?`);
+    }
+  });
+  return scores;
+}
