@@ -1,5 +1,6 @@
 // --backend choices on a machine without a GPU (WebGPU mocked away): auto falls back to wasm, and asking
 // for what is not there is a one-line user error, not a crash.
+import { createRequire } from 'node:module';
 import { describe, expect, it, vi } from 'vitest';
 import { UserError } from '../src/cli/errors.js';
 import { activateBackend } from '../src/engine/backend.js';
@@ -8,7 +9,20 @@ import { tinyConfig } from './engine-fixtures.js';
 
 vi.mock('../src/engine/webgpu-runtime.js', () => ({ requestWebGpu: async () => null }));
 
-describe('backend selection without WebGPU or tfjs-node', () => {
+/** These tests describe a machine without tfjs-node, the default install. */
+function tfjsNodeInstalled(): boolean {
+  const require = createRequire(import.meta.url);
+  return ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'].some((name) => {
+    try {
+      require.resolve(name);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+describe.skipIf(tfjsNodeInstalled())('backend selection without WebGPU or tfjs-node', () => {
   it('auto picks wasm', async () => {
     expect(await activateBackend('auto')).toEqual({ name: 'wasm' });
   });

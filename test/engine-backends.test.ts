@@ -1,6 +1,6 @@
 // Cross-backend parity of the reference engine (issue 4): the same weights and batch give the same loss and
 // gradients (rel. 1e-4) on cpu, wasm and webgpu (Mesa lavapipe where no GPU exists), and each backend trains.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../src/engine/index.js';
 import type { BackendName } from '../src/engine/backend.js';
 import type { NamedTensors } from '../src/engine/types.js';
@@ -54,11 +54,6 @@ describe('reference engine across backends', () => {
   describe('webgpu', async () => {
     const gpu = await requestWebGpu();
     if (!gpu) console.warn('skipping webgpu parity: no WebGPU adapter (install mesa-vulkan-drivers 25.x for lavapipe)');
-    afterAll(async () => {
-      // Later tests in this worker run on the cpu backend again.
-      const { activateBackend } = await import('../src/engine/backend.js');
-      await activateBackend('cpu');
-    });
     it.skipIf(!gpu).each(CASES)('webgpu matches cpu: $name', async ({ name, config }) => {
       expectSame(await lossAndGradientsOn('webgpu', config), references.get(name)!);
     }, 60_000);

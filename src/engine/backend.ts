@@ -50,7 +50,7 @@ async function activateAuto(): Promise<ActiveBackend> {
   // A software adapter (Mesa lavapipe, SwiftShader) is far slower than wasm on the same CPU: skip it.
   const gpu = await activateWebGpu({ allowSoftware: false }).catch(() => null);
   if (gpu) return gpu;
-  // wasm trains several times faster than the pure-JS cpu backend at every size we measured.
+  // wasm trains 20–30× faster than the pure-JS cpu backend (16×32: tiny 10.7 vs 0.48, babyberta 0.51 vs 0.016 steps/s).
   try {
     await activateWasm();
     return { name: 'wasm' };

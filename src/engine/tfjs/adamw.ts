@@ -7,9 +7,13 @@ import { checkTensors, toEngineLayout, toHostLayout, type Param } from './params
 /** PyTorch adds this to the norm before dividing, so a zero gradient never divides by zero. */
 const CLIP_EPS = 1e-6;
 
-/** √(Σ‖g‖²) over all gradients, as a scalar tensor. */
+/**
+ * √(Σ‖g‖²) over all gradients, as a scalar tensor. The per-tensor sums are concatenated rather than
+ * passed to tf.addN: WebGPU's addN binds one storage buffer per input and devices allow as few as 8.
+ */
 export function globalNorm(gradients: tf.Tensor[]): tf.Scalar {
-  return tf.sqrt(tf.addN(gradients.map((g) => tf.sum(tf.square(g))))) as tf.Scalar;
+  const squares = gradients.map((g) => tf.reshape(tf.sum(tf.square(g)), [1])); // [1] each
+  return tf.sqrt(tf.sum(tf.concat(squares))) as tf.Scalar;
 }
 
 /** min(1, clipNorm / (norm + 1e-6)); 1 when clipping is off. */
