@@ -4,6 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { createEngine } from '../src/engine/index.js';
 import type { Engine, NamedTensors, OptimizerSettings } from '../src/engine/types.js';
+import { splitKCount } from '../src/engine/webgpu/kernels/matmul.wgsl.js';
+import { COLUMN_CHUNK_ROWS } from '../src/engine/webgpu/kernels/norm.wgsl.js';
 import { compareGradients, randomTargetedBatch, relativeError } from '../src/engine/webgpu/parity.js';
 import { requestWebGpu } from '../src/engine/webgpu-runtime.js';
 import type { AttentionConfig, ModelConfig } from '../src/model/config.js';
@@ -78,6 +80,18 @@ describe.skipIf(!hasWebGpu)('fused engine vs reference engine', () => {
     expect(report.loss.relative).toBeLessThan(TOLERANCE);
     expect(report.worstGradient.relative, report.worstGradient.name).toBeLessThan(TOLERANCE);
     if (attention.ssaNTrainable) expect(report.gradients.has('roberta.encoder.layer.1.attention.self.ssa_n')).toBe(true);
+    fused.dispose();
+    reference.dispose();
+  });
+
+  it('matches gradients on a batch long enough for split-K and chunked column sums (1,080 tokens)', async () => {
+    expect(splitKCount(32, 32, 60 * 18)).toBeGreaterThan(1);
+    expect(Math.ceil((60 * 18) / COLUMN_CHUNK_ROWS)).toBeGreaterThan(1);
+    const config = tinyConfig({ scoring: 'ssa', ssaN: 1.5, ssaB: 0.8, ssaNTrainable: true, ssaBTrainable: true });
+    const [reference, fused] = await enginePair(config);
+    const report = await compareGradients(reference, fused, randomTargetedBatch(config, 60, 18, streamFromSeed(23)));
+    expect(report.loss.relative).toBeLessThan(TOLERANCE);
+    expect(report.worstGradient.relative, report.worstGradient.name).toBeLessThan(TOLERANCE);
     fused.dispose();
     reference.dispose();
   });

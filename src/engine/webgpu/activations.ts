@@ -2,10 +2,10 @@
 // allocated for a capacity (batch × seq tokens, target rows) and reallocated only when a batch outgrows it.
 import type { ModelConfig } from '../../model/config.js';
 import type { BatchSections } from './batch.js';
+import { SPLIT_K_MAX_PARTIALS } from './kernels/matmul.wgsl.js';
+import { COLUMN_CHUNK_ROWS } from './kernels/norm.wgsl.js';
 import { SCALARS_LENGTH } from './kernels/optimizer.wgsl.js';
 import type { ParamLayout } from './layout.js';
-
-const STORAGE = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
 
 /** Writes a typed array at the start of `buffer` (the typed-array overloads reject ArrayBufferLike views). */
 export function upload(device: GPUDevice, buffer: GPUBuffer, data: Float32Array | Uint32Array): void {
@@ -14,7 +14,9 @@ export function upload(device: GPUDevice, buffer: GPUBuffer, data: Float32Array 
 
 function storage(device: GPUDevice, label: string, floats: number): GPUBuffer {
   // Zero-sized bindings are invalid; every buffer holds at least one vec4.
-  return device.createBuffer({ label, size: Math.max(16, Math.ceil(floats) * 4), usage: STORAGE });
+  // GPUBufferUsage exists only once the WebGPU globals are installed, so it is read here, not at import.
+  const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+  return device.createBuffer({ label, size: Math.max(16, Math.ceil(floats) * 4), usage });
 }
 
 /** Parameters, gradients, AdamW moments and their per-block flags, in the packed layout. */
@@ -75,6 +77,8 @@ export class Activations {
   readonly dScores: GPUBuffer; // [B, heads, T, T] then 2 SSA partials per (b, head, row)
   readonly dLmOut: GPUBuffer; readonly dLmGelu: GPUBuffer; readonly dLmPre: GPUBuffer; readonly dGathered: GPUBuffer; // [M, H]
   readonly dEmb: GPUBuffer; // [N, H]
+  /** Partial sums of split-K matmuls and chunked column reductions, finished by splitReduce. */
+  readonly partials: GPUBuffer;
   /** Bound where a kernel's optional input or output is unused in that dispatch. */
   readonly unusedRead: GPUBuffer;
   readonly unusedWrite: GPUBuffer;
@@ -123,6 +127,8 @@ export class Activations {
     this.dLmPre = make('d-lm-pre', M * H);
     this.dGathered = make('d-gathered', M * H);
     this.dEmb = make('d-emb', N * H);
+    const chunks = Math.ceil(Math.max(N, M) / COLUMN_CHUNK_ROWS);
+    this.partials = make('partials', Math.max(SPLIT_K_MAX_PARTIALS, chunks * Math.max(2 * H, F, V)));
     this.unusedRead = make('unused-read', 4);
     this.unusedWrite = make('unused-write', 4);
   }

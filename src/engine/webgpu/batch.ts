@@ -14,7 +14,6 @@ export interface BatchSections {
   inverse: number;
   word: SegmentSections;
   position: SegmentSections;
-  tokenType: SegmentSections;
   length: number;
 }
 
@@ -35,7 +34,7 @@ export function batchSections(rows: number, targets: number): BatchSections {
   const segments = (): SegmentSections => ({ ids: take(rows), starts: take(rows + 1), rows: take(rows) });
   const sections = {
     ids: take(rows), positions: take(rows), mask: take(rows), targets: take(targets), targetIds: take(targets),
-    inverse: take(rows), word: segments(), position: segments(), tokenType: segments(),
+    inverse: take(rows), word: segments(), position: segments(),
   };
   return { ...sections, length: at };
 }
@@ -85,7 +84,6 @@ export function packBatch(
   }
   const wordSegments = writeSegments(data, sections.word, batch.inputIds, rows);
   const positionSegments = writeSegments(data, sections.position, positions, rows);
-  writeSegments(data, sections.tokenType, new Uint32Array(rows), rows);
   return { data, wordSegments, positionSegments };
 }
 

@@ -69,6 +69,34 @@ export class FusedEngine implements Engine {
     }
   }
 
+  /**
+   * A training step timed per dispatch (one pass each, GPU timestamps): milliseconds per kernel name,
+   * summed over the step. Slower than trainStep (a pass per dispatch); for finding where time goes.
+   */
+  async profileTrainStep(batch: TargetedBatch, options: StepOptions): Promise<Map<string, { ms: number; count: number }>> {
+    if (!this.device.features.has('timestamp-query')) throw new Error('this adapter has no timestamp-query');
+    const built = this.ensureCapacity(batch.batchSize, batch.seqLen, batch.targetPositions.length);
+    const queries = 2 * built.program.length;
+    const querySet = this.device.createQuerySet({ type: 'timestamp', count: queries });
+    const resolved = this.device.createBuffer({ size: queries * 8, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
+    let kernels: string[] = [];
+    await this.run('train', batch, batch.targetPositions, batch.targetIds, { seed: options.dropoutSeed, lr: options.lr, stepSize: options.lr, sqrtBc2: 1 }, (encoder, shape) => {
+      kernels = built.program.encodeTimed(encoder, querySet, shape, 0, built.program.length);
+      encoder.resolveQuerySet(querySet, 0, 2 * kernels.length, resolved, 0);
+    });
+    const times = new BigUint64Array((await this.read(resolved, 0, 4 * kernels.length)).buffer);
+    const totals = new Map<string, { ms: number; count: number }>();
+    kernels.forEach((kernel, i) => {
+      const entry = totals.get(kernel) ?? { ms: 0, count: 0 };
+      entry.ms += Number(times[2 * i + 1] - times[2 * i]) / 1e6;
+      entry.count++;
+      totals.set(kernel, entry);
+    });
+    querySet.destroy();
+    resolved.destroy();
+    return totals;
+  }
+
   async trainStep(batch: TargetedBatch, options: StepOptions): Promise<StepResult> {
     const { beta1, beta2, biasCorrection } = this.options.optimizer;
     const t = this.optimizerStep + 1;
@@ -141,6 +169,7 @@ export class FusedEngine implements Engine {
   private async run(
     mode: Mode, batch: TokenBatch, targets: Int32Array, targetIds: Int32Array,
     step: { seed: number; lr: number; stepSize: number; sqrtBc2: number } = { seed: 0, lr: 0, stepSize: 0, sqrtBc2: 1 },
+    encodeTimed?: (encoder: GPUCommandEncoder, shape: RunShape) => void,
   ): Promise<Float32Array> {
     const { batchSize: B, seqLen: T } = batch;
     if (T > maxSequenceLength(this.config) || T > ATTENTION_MAX_SEQ) {
@@ -157,9 +186,13 @@ export class FusedEngine implements Engine {
     const end = mode === 'eval' ? built.forwardEnd : mode === 'gradients' ? built.backwardEnd : built.program.length;
     const encoder = this.device.createCommandEncoder();
     if (mode !== 'eval') encoder.clearBuffer(this.state.grads);
-    const pass = encoder.beginComputePass();
-    this.lastDispatchCount = built.program.encode(pass, shape, 0, end);
-    pass.end();
+    if (encodeTimed) {
+      encodeTimed(encoder, shape);
+    } else {
+      const pass = encoder.beginComputePass();
+      this.lastDispatchCount = built.program.encode(pass, shape, 0, end);
+      pass.end();
+    }
     const staging = this.device.createBuffer({ size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
     encoder.copyBufferToBuffer(this.state.scalars, 0, staging, 0, 16);
     this.device.queue.submit([encoder.finish()]);

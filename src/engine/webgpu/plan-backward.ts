@@ -5,6 +5,7 @@
 import { ssaScalarsPerLayer } from '../../model/config.js';
 import { ssaParamNames } from '../../model/params.js';
 import { MATMUL_FLAGS } from './kernels/matmul.wgsl.js';
+import { COLUMN_CHUNK_ROWS } from './kernels/norm.wgsl.js';
 import { NORM_PARTIALS } from './kernels/optimizer.wgsl.js';
 import { offsetOf, type ParamLayout } from './layout.js';
 import {
@@ -15,9 +16,20 @@ import { flatGroups, type RunShape } from './program.js';
 type Size = (s: RunShape) => number;
 const constant = (n: number): Size => () => n;
 
+/** Row chunks of a column reduction; more than one needs a splitReduce pass. */
+const columnChunks = (rows: number) => Math.ceil(rows / COLUMN_CHUNK_ROWS);
+
 /** Column sums of x [rows, width] into the gradient buffer at `offset`. */
 function biasGrad(ctx: PlanContext, x: GPUBuffer, rows: Size, width: number, offset: number): void {
-  ctx.program.add('columnSum', [x, ctx.state.grads], (s) => [rows(s), width, offset], () => [Math.ceil(width / 64), 1, 1]);
+  const { program, state, act } = ctx;
+  program.add(
+    'columnSum', [x, state.grads, act.partials], (s) => [rows(s), width, offset, columnChunks(rows(s))],
+    (s) => [Math.ceil(width / 64), columnChunks(rows(s)), 1],
+  );
+  program.add(
+    'splitReduce', [act.partials, state.grads], (s) => [width, 1, columnChunks(rows(s)), offset, 0, 0],
+    (s) => (columnChunks(rows(s)) > 1 ? flatGroups(width) : [0, 0, 0]),
+  );
 }
 
 /**
@@ -31,7 +43,7 @@ function denseBackward(
   const { state, layout } = ctx;
   matmul(ctx, {
     a: dy, b: x, c: state.grads, m: constant(outSize), n: constant(inSize), k: rows, transA: true,
-    offC: offsetOf(layout, `${prefix}.weight`),
+    offC: offsetOf(layout, `${prefix}.weight`), splitK: true,
   });
   biasGrad(ctx, dy, rows, outSize, offsetOf(layout, `${prefix}.bias`));
   if (!dx) return;
@@ -67,13 +79,19 @@ function layerNormBackward(ctx: PlanContext, op: LayerNormBackward): void {
     ],
     (s) => rowGroups(op.rows(s)),
   );
+  const gamma = offsetOf(layout, `${op.prefix}.weight`);
+  const beta = offsetOf(layout, `${op.prefix}.bias`);
   program.add(
-    'layerNormParamGrad', [op.dy, op.x, op.stats, state.grads],
+    'layerNormParamGrad', [op.dy, op.x, op.stats, state.grads, act.partials],
     (s) => [
-      op.rows(s), config.hiddenSize, offsetOf(layout, `${op.prefix}.weight`), offsetOf(layout, `${op.prefix}.bias`),
-      op.dropoutIn !== undefined ? 1 : 0, s.seed, op.dropoutIn ?? 0, dropP(s),
+      op.rows(s), config.hiddenSize, gamma, beta, op.dropoutIn !== undefined ? 1 : 0, s.seed, op.dropoutIn ?? 0,
+      columnChunks(op.rows(s)), dropP(s),
     ],
-    () => [Math.ceil(config.hiddenSize / 64), 1, 1],
+    (s) => [Math.ceil(config.hiddenSize / 64), columnChunks(op.rows(s)), 1],
+  );
+  program.add(
+    'splitReduce', [act.partials, state.grads], (s) => [config.hiddenSize, 2, columnChunks(op.rows(s)), gamma, beta, 0],
+    (s) => (columnChunks(op.rows(s)) > 1 ? flatGroups(2 * config.hiddenSize) : [0, 0, 0]),
   );
 }
 
@@ -85,7 +103,10 @@ export function recordBackward(ctx: PlanContext): void {
   const wordEmbeddings = 'roberta.embeddings.word_embeddings.weight';
   // LM head: dlogits (already in act.logits) → decoder bias, tied decoder weight, LN, GELU, dense.
   biasGrad(ctx, act.logits, targetsOf, V, offsetOf(layout, 'lm_head.decoder.bias'));
-  matmul(ctx, { a: act.logits, b: act.lmOut, c: state.grads, m: constant(V), n: constant(H), k: targetsOf, transA: true, offC: offsetOf(layout, wordEmbeddings) });
+  matmul(ctx, {
+    a: act.logits, b: act.lmOut, c: state.grads, m: constant(V), n: constant(H), k: targetsOf, transA: true,
+    offC: offsetOf(layout, wordEmbeddings), splitK: true,
+  });
   matmul(ctx, { a: act.logits, b: state.params, c: act.dLmOut, m: targetsOf, n: constant(H), k: constant(V), offB: offsetOf(layout, wordEmbeddings) });
   layerNormBackward(ctx, {
     prefix: 'lm_head.layer_norm', dy: act.dLmOut, x: act.lmGelu, stats: act.lmStats, dx: act.dLmGelu, rows: targetsOf,
@@ -104,7 +125,6 @@ export function recordBackward(ctx: PlanContext): void {
   const tables = [
     { name: wordEmbeddings, segments: sections.word, count: (s: RunShape) => s.wordSegments },
     { name: 'roberta.embeddings.position_embeddings.weight', segments: sections.position, count: (s: RunShape) => s.positionSegments },
-    { name: 'roberta.embeddings.token_type_embeddings.weight', segments: sections.tokenType, count: () => 1 },
   ];
   for (const table of tables) {
     program.add(
@@ -113,6 +133,8 @@ export function recordBackward(ctx: PlanContext): void {
       (s) => rowGroups(table.count(s)),
     );
   }
+  // Every token has type 0: its row's gradient is the column sum of dE.
+  biasGrad(ctx, act.dEmb, rowsOf, H, offsetOf(layout, 'roberta.embeddings.token_type_embeddings.weight'));
 }
 
 function recordLayerBackward(ctx: PlanContext, l: number, H: number, F: number): void {

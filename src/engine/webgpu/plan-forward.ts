@@ -6,7 +6,7 @@ import { ssaParamNames } from '../../model/params.js';
 import type { Activations, ParameterBuffers } from './activations.js';
 import type { BatchSections } from './batch.js';
 import { ATTENTION_FLAGS } from './kernels/attention.wgsl.js';
-import { MATMUL_FLAGS, MATMUL_TILE } from './kernels/matmul.wgsl.js';
+import { MATMUL_FLAGS, MATMUL_TILE, splitKCount } from './kernels/matmul.wgsl.js';
 import { offsetOf, type ParamLayout } from './layout.js';
 import { flatGroups, type Program, type RunShape, type UniformValue } from './program.js';
 
@@ -44,19 +44,33 @@ export interface MatmulOp {
   /** Dropout site and rate (applied only in training runs). */
   site?: number;
   dropP?: number;
+  /** Allow split-K (no epilogue but accumulate): for weight gradients, whose K is the token count. */
+  splitK?: boolean;
 }
 
 export function matmul(ctx: PlanContext, op: MatmulOp): void {
   const { act, state } = ctx;
   const flags = (op.flags ?? 0) | (op.bias !== undefined ? MATMUL_FLAGS.bias : 0);
+  const splits = (s: RunShape) => (op.splitK ? splitKCount(op.m(s), op.n(s), op.k(s)) : 1);
   ctx.program.add(
     'matmul',
-    [op.a, op.b, op.bias !== undefined ? state.params : act.unusedRead, op.aux ?? act.unusedWrite, op.c],
-    (s): UniformValue[] => [
-      op.m(s), op.n(s), op.k(s), op.transA ? 1 : 0, op.transB ? 1 : 0, 0, op.offB ?? 0, op.bias ?? 0, op.offC ?? 0,
-      flags, s.seed, op.site ?? 0, { f: s.train ? (op.dropP ?? 0) : 0 },
-    ],
-    (s) => [Math.ceil(op.n(s) / MATMUL_TILE), Math.ceil(op.m(s) / MATMUL_TILE), 1],
+    [op.a, op.b, op.bias !== undefined ? state.params : act.unusedRead, op.splitK ? act.partials : op.aux ?? act.unusedWrite, op.c],
+    (s): UniformValue[] => {
+      const split = splits(s);
+      const kChunk = Math.ceil(op.k(s) / split / 16) * 16;
+      return [
+        op.m(s), op.n(s), op.k(s), op.transA ? 1 : 0, op.transB ? 1 : 0, 0, op.offB ?? 0, op.bias ?? 0, op.offC ?? 0,
+        split > 1 ? MATMUL_FLAGS.splitK : flags, s.seed, op.site ?? 0, kChunk, { f: s.train ? (op.dropP ?? 0) : 0 },
+      ];
+    },
+    (s) => [Math.ceil(op.n(s) / MATMUL_TILE), Math.ceil(op.m(s) / MATMUL_TILE), splits(s)],
+  );
+  if (!op.splitK) return;
+  const accumulate = (flags & MATMUL_FLAGS.accumulate) !== 0 ? 1 : 0;
+  ctx.program.add(
+    'splitReduce', [act.partials, op.c],
+    (s) => [op.m(s) * op.n(s), 1, splits(s), op.offC ?? 0, 0, accumulate],
+    (s) => (splits(s) > 1 ? flatGroups(op.m(s) * op.n(s)) : [0, 0, 0]),
   );
 }
 

@@ -2,13 +2,14 @@
 // per buffer capacity, and per run only the uniforms (one write) and the dispatches themselves.
 import { ATTENTION_BWD_COLS_WGSL, ATTENTION_BWD_ROWS_WGSL, ATTENTION_FWD_WGSL, SSA_REDUCE_WGSL } from './kernels/attention.wgsl.js';
 import { CROSS_ENTROPY_WGSL, LOSS_REDUCE_WGSL } from './kernels/loss.wgsl.js';
-import { MATMUL_WGSL } from './kernels/matmul.wgsl.js';
+import { MATMUL_WGSL, SPLIT_REDUCE_WGSL } from './kernels/matmul.wgsl.js';
 import { COLUMN_SUM_WGSL, LAYERNORM_BWD_WGSL, LAYERNORM_FWD_WGSL, LAYERNORM_PARAM_GRAD_WGSL } from './kernels/norm.wgsl.js';
 import { ADAMW_WGSL, NORM_FINAL_WGSL, NORM_PARTIAL_WGSL } from './kernels/optimizer.wgsl.js';
 import { EMBED_FWD_WGSL, EMBED_GRAD_WGSL, GATHER_ROWS_WGSL, SCATTER_ROWS_WGSL } from './kernels/rows.wgsl.js';
 
 const KERNEL_SOURCES = {
   matmul: MATMUL_WGSL,
+  splitReduce: SPLIT_REDUCE_WGSL,
   layerNormFwd: LAYERNORM_FWD_WGSL,
   layerNormBwd: LAYERNORM_BWD_WGSL,
   layerNormParamGrad: LAYERNORM_PARAM_GRAD_WGSL,
@@ -115,6 +116,48 @@ export class Program {
 
   /** Writes the uniforms of ops [from, to) and records their dispatches into `pass`. */
   encode(pass: GPUComputePassEncoder, shape: RunShape, from: number, to: number): number {
+    this.writeUniforms(shape, from, to);
+    let dispatches = 0;
+    for (let slot = from; slot < to; slot++) {
+      if (this.dispatch(pass, shape, slot)) dispatches++;
+    }
+    return dispatches;
+  }
+
+  /**
+   * Profiling variant: one compute pass per dispatch with begin/end timestamps in `querySet` (2 per op).
+   * Returns the kernel name of each timed op, in query order.
+   */
+  encodeTimed(encoder: GPUCommandEncoder, querySet: GPUQuerySet, shape: RunShape, from: number, to: number): string[] {
+    this.writeUniforms(shape, from, to);
+    const kernels: string[] = [];
+    for (let slot = from; slot < to; slot++) {
+      const q = 2 * kernels.length;
+      const pass = encoder.beginComputePass({ timestampWrites: { querySet, beginningOfPassWriteIndex: q, endOfPassWriteIndex: q + 1 } });
+      if (this.dispatch(pass, shape, slot)) kernels.push(this.describe(slot, shape));
+      pass.end();
+    }
+    return kernels;
+  }
+
+  /** Kernel name; for matmuls also M×N×K and which operands are transposed (they differ most in cost). */
+  private describe(slot: number, shape: RunShape): string {
+    const { kernel, uniforms } = this.specs[slot];
+    if (kernel !== 'matmul') return kernel;
+    const [m, n, k, transA, transB] = uniforms(shape) as number[];
+    return `matmul ${m}×${n}×${k}${transA ? ' Aᵀ' : ''}${transB ? ' Bᵀ' : ''}`;
+  }
+
+  private dispatch(pass: GPUComputePassEncoder, shape: RunShape, slot: number): boolean {
+    const [x, y, z] = this.specs[slot].groups(shape);
+    if (x * y * z === 0) return false;
+    pass.setPipeline(this.pipelines[this.specs[slot].kernel]);
+    pass.setBindGroup(0, this.bindGroups[slot]);
+    pass.dispatchWorkgroups(x, y, z);
+    return true;
+  }
+
+  private writeUniforms(shape: RunShape, from: number, to: number): void {
     const view = new DataView(this.staging);
     for (let slot = from; slot < to; slot++) {
       let at = slot * SLOT_BYTES;
@@ -125,16 +168,6 @@ export class Program {
       }
     }
     this.device.queue.writeBuffer(this.uniformBuffer!, from * SLOT_BYTES, this.staging, from * SLOT_BYTES, (to - from) * SLOT_BYTES);
-    let dispatches = 0;
-    for (let slot = from; slot < to; slot++) {
-      const [x, y, z] = this.specs[slot].groups(shape);
-      if (x * y * z === 0) continue;
-      pass.setPipeline(this.pipelines[this.specs[slot].kernel]);
-      pass.setBindGroup(0, this.bindGroups[slot]);
-      pass.dispatchWorkgroups(x, y, z);
-      dispatches++;
-    }
-    return dispatches;
   }
 
   destroy(): void {

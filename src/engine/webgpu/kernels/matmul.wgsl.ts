@@ -10,17 +10,30 @@ export const MATMUL_FLAGS = {
   residual: 8, // v ← v + aux[i, j]
   geluGrad: 16, // v ← v · gelu'(aux[i, j])
   accumulate: 32, // v ← v + C[i, j]
+  splitK: 64, // raw partial sum of K-chunk z to aux[z·M·N + i·N + j]; SPLIT_REDUCE sums the chunks
 } as const;
 
 export const MATMUL_TILE = 64;
+/** Split-K spreads a matmul over at most this many workgroups… */
+const SPLIT_K_WORKGROUPS = 256;
+/** …giving each K-chunk at least this many steps of K. */
+const SPLIT_K_MIN_CHUNK = 512;
+/** Upper bound of split · M · N (split ≤ workgroups / tiles): the partials buffer size. */
+export const SPLIT_K_MAX_PARTIALS = SPLIT_K_WORKGROUPS * MATMUL_TILE * MATMUL_TILE;
 
-/** Uniform fields in order: u32 M N K transA transB offA offB offBias offC flags seed site, f32 dropP. */
+/** Number of K-chunks for an M×N×K product: 1 unless the output is small and K long (weight gradients). */
+export function splitKCount(m: number, n: number, k: number): number {
+  const tiles = Math.ceil(m / MATMUL_TILE) * Math.ceil(n / MATMUL_TILE);
+  return Math.max(1, Math.min(Math.floor(k / SPLIT_K_MIN_CHUNK), Math.floor(SPLIT_K_WORKGROUPS / tiles)));
+}
+
+/** Uniform fields in order: u32 M N K transA transB offA offB offBias offC flags seed site kChunk, f32 dropP. */
 export const MATMUL_WGSL = /* wgsl */ `
 ${GELU_WGSL}
 ${DROPOUT_WGSL}
 struct Params {
   M: u32, N: u32, K: u32, transA: u32, transB: u32, offA: u32, offB: u32, offBias: u32,
-  offC: u32, flags: u32, seed: u32, site: u32, dropP: f32,
+  offC: u32, flags: u32, seed: u32, site: u32, kChunk: u32, dropP: f32,
 }
 @group(0) @binding(0) var<uniform> u: Params;
 @group(0) @binding(1) var<storage, read> A: array<f32>;
@@ -40,7 +53,10 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
   let col0 = wg.x * TILE;
   let tid = lid.y * 16u + lid.x;
   var acc: array<array<f32, 4>, 4>;
-  for (var k0 = 0u; k0 < u.K; k0 += TK) {
+  // Workgroup z reduces K-chunk z (split-K: many workgroups for a small output with a long K).
+  let kBegin = wg.z * u.kChunk;
+  let kEnd = min(u.K, kBegin + u.kChunk);
+  for (var k0 = kBegin; k0 < kEnd; k0 += TK) {
     for (var l = 0u; l < 4u; l++) {
       let e = tid + l * 256u;
       // Loads walk memory contiguously for either storage order of each operand.
@@ -48,7 +64,7 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
       if (u.transA == 1u) { m = e % TILE; ka = e / TILE; } else { ka = e % TK; m = e / TK; }
       let gm = row0 + m; let gka = k0 + ka;
       var a = 0.0;
-      if (gm < u.M && gka < u.K) {
+      if (gm < u.M && gka < kEnd) {
         if (u.transA == 1u) { a = A[u.offA + gka * u.M + gm]; } else { a = A[u.offA + gm * u.K + gka]; }
       }
       As[ka][m] = a;
@@ -56,7 +72,7 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
       if (u.transB == 1u) { kb = e % TK; n = e / TK; } else { n = e % TILE; kb = e / TILE; }
       let gn = col0 + n; let gkb = k0 + kb;
       var b = 0.0;
-      if (gn < u.N && gkb < u.K) {
+      if (gn < u.N && gkb < kEnd) {
         if (u.transB == 1u) { b = B[u.offB + gn * u.K + gkb]; } else { b = B[u.offB + gkb * u.N + gn]; }
       }
       Bs[kb][n] = b;
@@ -80,6 +96,7 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
       if (j >= u.N) { continue; }
       let at = i * u.N + j;
       var v = acc[r][c];
+      if ((u.flags & 64u) != 0u) { aux[wg.z * u.M * u.N + at] = v; continue; }
       if ((u.flags & 1u) != 0u) { v += bias[u.offBias + j]; }
       if ((u.flags & 2u) != 0u) { aux[at] = v; v = gelu(v); }
       if ((u.flags & 4u) != 0u) { v *= dropout_scale(u.seed, u.site, at, u.dropP); }
@@ -89,5 +106,29 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
       C[u.offC + at] = v;
     }
   }
+}
+`;
+
+/**
+ * out[off_p + c] (+)= Σ_z partial[z·parts·width + p·width + c] for c < width, p < parts: finishes split-K
+ * matmuls (parts 1, width M·N) and chunked column sums (LayerNorm: parts 2, γ and β).
+ * Uniform: u32 width parts splits offOut0 offOut1 flags(1 = accumulate).
+ */
+export const SPLIT_REDUCE_WGSL = /* wgsl */ `
+struct Params { width: u32, parts: u32, splits: u32, offOut0: u32, offOut1: u32, flags: u32 }
+@group(0) @binding(0) var<uniform> u: Params;
+@group(0) @binding(1) var<storage, read> partial: array<f32>;
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+
+@compute @workgroup_size(256)
+fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  let i = (wg.y * 65535u + wg.x) * 256u + lid.x;
+  let total = u.parts * u.width;
+  if (i >= total) { return; }
+  var s = 0.0;
+  for (var z = 0u; z < u.splits; z++) { s += partial[z * total + i]; }
+  let at = select(u.offOut0 + i, u.offOut1 + i - u.width, i >= u.width);
+  if ((u.flags & 1u) != 0u) { s += out[at]; }
+  out[at] = s;
 }
 `;

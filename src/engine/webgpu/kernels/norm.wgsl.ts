@@ -104,25 +104,34 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
 }
 `;
 
-/** dγ = Σ dy·x̂ and dβ = Σ dy over rows. Uniform: u32 rows width offGradGamma offGradBeta flags seed site, f32 dropP. */
+/** Rows per workgroup of the chunked column reductions; one chunk writes its result directly. */
+export const COLUMN_CHUNK_ROWS = 512;
+
+/**
+ * dγ = Σ dy·x̂ and dβ = Σ dy over the rows of chunk wg.y; with one chunk straight into grads, else
+ * partials [chunk, 2, width] for SPLIT_REDUCE. Uniform: u32 rows width offGradGamma offGradBeta flags seed site
+ * chunks, f32 dropP.
+ */
 export const LAYERNORM_PARAM_GRAD_WGSL = /* wgsl */ `
 ${DROPOUT_WGSL}
-struct Params { rows: u32, width: u32, offGradGamma: u32, offGradBeta: u32, flags: u32, seed: u32, site: u32, dropP: f32 }
+struct Params { rows: u32, width: u32, offGradGamma: u32, offGradBeta: u32, flags: u32, seed: u32, site: u32, chunks: u32, dropP: f32 }
 @group(0) @binding(0) var<uniform> u: Params;
 @group(0) @binding(1) var<storage, read> dy: array<f32>;
 @group(0) @binding(2) var<storage, read> x: array<f32>;
 @group(0) @binding(3) var<storage, read> stats: array<f32>;
 @group(0) @binding(4) var<storage, read_write> grads: array<f32>;
+@group(0) @binding(5) var<storage, read_write> partial: array<f32>;
 var<workgroup> sumG: array<array<f32, 64>, 4>;
 var<workgroup> sumB: array<array<f32, 64>, 4>;
 
 @compute @workgroup_size(64, 4)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
   let c = wg.x * 64u + lid.x;
+  let rowEnd = min(u.rows, (wg.y + 1u) * ${COLUMN_CHUNK_ROWS}u);
   var g = 0.0;
   var b = 0.0;
   if (c < u.width) {
-    for (var r = lid.y; r < u.rows; r += 4u) {
+    for (var r = wg.y * ${COLUMN_CHUNK_ROWS}u + lid.y; r < rowEnd; r += 4u) {
       let i = r * u.width + c;
       var d = dy[i];
       if ((u.flags & 1u) != 0u) { d *= dropout_scale(u.seed, u.site, i, u.dropP); }
@@ -134,31 +143,44 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
   sumB[lid.y][lid.x] = b;
   workgroupBarrier();
   if (lid.y == 0u && c < u.width) {
-    grads[u.offGradGamma + c] = sumG[0][lid.x] + sumG[1][lid.x] + sumG[2][lid.x] + sumG[3][lid.x];
-    grads[u.offGradBeta + c] = sumB[0][lid.x] + sumB[1][lid.x] + sumB[2][lid.x] + sumB[3][lid.x];
+    let tg = sumG[0][lid.x] + sumG[1][lid.x] + sumG[2][lid.x] + sumG[3][lid.x];
+    let tb = sumB[0][lid.x] + sumB[1][lid.x] + sumB[2][lid.x] + sumB[3][lid.x];
+    if (u.chunks == 1u) {
+      grads[u.offGradGamma + c] = tg;
+      grads[u.offGradBeta + c] = tb;
+    } else {
+      partial[wg.y * 2u * u.width + c] = tg;
+      partial[wg.y * 2u * u.width + u.width + c] = tb;
+    }
   }
 }
 `;
 
-/** out[off + c] = Σ_r x[r, c]: dense bias gradients. Uniform: u32 rows width offOut. */
+/**
+ * out[off + c] = Σ_r x[r, c] over the rows of chunk wg.y (dense bias gradients, the token-type gradient);
+ * with several chunks, partials [chunk, width] for SPLIT_REDUCE. Uniform: u32 rows width offOut chunks.
+ */
 export const COLUMN_SUM_WGSL = /* wgsl */ `
-struct Params { rows: u32, width: u32, offOut: u32 }
+struct Params { rows: u32, width: u32, offOut: u32, chunks: u32 }
 @group(0) @binding(0) var<uniform> u: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;
+@group(0) @binding(3) var<storage, read_write> partial: array<f32>;
 var<workgroup> part: array<array<f32, 64>, 4>;
 
 @compute @workgroup_size(64, 4)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
   let c = wg.x * 64u + lid.x;
+  let rowEnd = min(u.rows, (wg.y + 1u) * ${COLUMN_CHUNK_ROWS}u);
   var s = 0.0;
   if (c < u.width) {
-    for (var r = lid.y; r < u.rows; r += 4u) { s += x[r * u.width + c]; }
+    for (var r = wg.y * ${COLUMN_CHUNK_ROWS}u + lid.y; r < rowEnd; r += 4u) { s += x[r * u.width + c]; }
   }
   part[lid.y][lid.x] = s;
   workgroupBarrier();
   if (lid.y == 0u && c < u.width) {
-    out[u.offOut + c] = part[0][lid.x] + part[1][lid.x] + part[2][lid.x] + part[3][lid.x];
+    let total = part[0][lid.x] + part[1][lid.x] + part[2][lid.x] + part[3][lid.x];
+    if (u.chunks == 1u) { out[u.offOut + c] = total; } else { partial[wg.y * u.width + c] = total; }
   }
 }
 `;
