@@ -35,15 +35,23 @@ if [ "$part" = part1 ]; then
   pretrain
   log "side by side"
   OUT=$work STEPS=${STEPS:-20} PEER_STEPS=${PEER_STEPS:-100} OURS="node .gpu-build/bench/train.js" bash bench/peer/side-by-side.sh 2>&1 | tail -40 >&2
+  for attention in softmax ssa; do
+    for shape in 16x32 128x64; do
+      log "fused $attention $shape"
+      node .gpu-build/bench/train.js --backend webgpu --engine fused --preset babyberta --attention "$attention" \
+        --batch "${shape%x*}" --seq "${shape#*x}" --steps 100 --warmup 10 --json 2>&1 | grep '^{' | tail -1 > "$work/side-by-side/fused-$attention-$shape.json"
+    done
+  done
 else
   log "pretrain babyberta (part 2, resumed)"
-  pretrain --resume
+  pretrain --resume ${PART2_FLAGS:-}
   log "probe"
   $cli probe --checkpoint "$run" --suite "${SUITE:-.data/ao-suite}" --backend webgpu --out "$work/probe" --json > "$work/probe-summary.json" 2> >(tr '\r' '\n' | tail -40 >&2)
   log "export + parity at babyberta size"
   $cli export --checkpoint "$run" --format hf --out /tmp/exported >&2
   node .gpu-build/bench/peer/dump-logits.js --checkpoint /tmp/exported --backend webgpu --out /tmp/logits-webgpu.safetensors 2>&1 | tail -2 >&2
   python3 bench/peer/parity.py /tmp/exported /tmp/logits-webgpu.safetensors --device cuda 2>&1 | tee "$work/parity-babyberta-softmax.txt" >&2
-  if [ -n "${FUSED:-}" ]; then log "fused"; eval "$FUSED" 2>&1 | tee "$work/fused.txt" >&2; fi
+  log "fused parity at babyberta size"
+  node .gpu-build/bench/fused-parity.js --preset babyberta --batch 16 --seq 32 --reference-backend webgpu --steps 50 2>&1 | tail -30 | tee "$work/fused-parity.txt" >&2
 fi
 log done
