@@ -84,10 +84,12 @@ describe.skipIf(!hasWebGpu)('fused engine vs reference engine', () => {
     reference.dispose();
   });
 
-  it('matches gradients on a batch long enough for split-K and chunked column sums (1,080 tokens)', async () => {
+  it('matches gradients where split-K and chunked column sums kick in (1,080 tokens, 1,100 words)', async () => {
     expect(splitKCount(32, 32, 60 * 18)).toBeGreaterThan(1);
     expect(Math.ceil((60 * 18) / COLUMN_CHUNK_ROWS)).toBeGreaterThan(1);
-    const config = tinyConfig({ scoring: 'ssa', ssaN: 1.5, ssaB: 0.8, ssaNTrainable: true, ssaBTrainable: true });
+    // A vocabulary over 1,024 also splits dLM = dlogits·E (K = vocabulary).
+    expect(splitKCount(100, 32, 1100)).toBeGreaterThan(1);
+    const config = { ...tinyConfig({ scoring: 'ssa', ssaN: 1.5, ssaB: 0.8, ssaNTrainable: true, ssaBTrainable: true }), vocabSize: 1100 };
     const [reference, fused] = await enginePair(config);
     const report = await compareGradients(reference, fused, randomTargetedBatch(config, 60, 18, streamFromSeed(23)));
     expect(report.loss.relative).toBeLessThan(TOLERANCE);

@@ -9,6 +9,8 @@ import { sweepCommand } from './sweep.js';
 import { attentionCommand } from './attention.js';
 import { tokenizerCommand } from './tokenizer.js';
 import { corpusCommand } from './corpus.js';
+import { probeCommand } from './probe.js';
+import { probesCommand } from './probes.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const commands: CommandModule<any, any>[] = [
@@ -21,4 +23,6 @@ export const commands: CommandModule<any, any>[] = [
   attentionCommand,
   tokenizerCommand,
   corpusCommand,
+  probeCommand,
+  probesCommand,
 ];

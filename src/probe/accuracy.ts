@@ -27,5 +27,6 @@ export function wilsonInterval(successes: number, n: number, z = Z95): [number, 
   const z2 = z * z;
   const centre = (p + z2 / (2 * n)) / (1 + z2 / n);
   const half = (z / (1 + z2 / n)) * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
-  return [Math.max(0, centre - half), Math.min(1, centre + half)];
+  // At p = 0 or 1 the exact bound is 0 or 1; rounding would otherwise leave 1e-16 off it.
+  return [p === 0 ? 0 : Math.max(0, centre - half), p === 1 ? 1 : Math.min(1, centre + half)];
 }

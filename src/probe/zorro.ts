@@ -29,8 +29,12 @@ export function parseZorroText(text: string, source: string): MinimalPair[] {
   return pairs;
 }
 
-/** Zorro names files `<phenomenon>-<paradigm>.txt`; a name without a dash is its own phenomenon. */
+/**
+ * Zorro names files `<phenomenon>-<paradigm>.txt`; paradigms use underscores but phenomena may hold a dash
+ * (`filler-gap-wh_question_object`, `island-effects-adjunct_island`), so the last dash splits. A name without
+ * a dash is its own phenomenon.
+ */
 export function phenomenonOf(paradigm: string): string {
-  const dash = paradigm.indexOf('-');
+  const dash = paradigm.lastIndexOf('-');
   return dash > 0 ? paradigm.slice(0, dash) : paradigm;
 }

@@ -107,7 +107,10 @@ export function recordBackward(ctx: PlanContext): void {
     a: act.logits, b: act.lmOut, c: state.grads, m: constant(V), n: constant(H), k: targetsOf, transA: true,
     offC: offsetOf(layout, wordEmbeddings), splitK: true,
   });
-  matmul(ctx, { a: act.logits, b: state.params, c: act.dLmOut, m: targetsOf, n: constant(H), k: constant(V), offB: offsetOf(layout, wordEmbeddings) });
+  matmul(ctx, {
+    a: act.logits, b: state.params, c: act.dLmOut, m: targetsOf, n: constant(H), k: constant(V), offB: offsetOf(layout, wordEmbeddings),
+    splitK: true,
+  });
   layerNormBackward(ctx, {
     prefix: 'lm_head.layer_norm', dy: act.dLmOut, x: act.lmGelu, stats: act.lmStats, dx: act.dLmGelu, rows: targetsOf,
     geluGrad: { aux: act.lmPre, dx2: act.dLmPre },

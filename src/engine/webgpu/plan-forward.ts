@@ -6,7 +6,7 @@ import { ssaParamNames } from '../../model/params.js';
 import type { Activations, ParameterBuffers } from './activations.js';
 import type { BatchSections } from './batch.js';
 import { ATTENTION_FLAGS } from './kernels/attention.wgsl.js';
-import { MATMUL_FLAGS, MATMUL_TILE, splitKCount } from './kernels/matmul.wgsl.js';
+import { MATMUL_FLAGS, matmulTile, splitKCount } from './kernels/matmul.wgsl.js';
 import { offsetOf, type ParamLayout } from './layout.js';
 import { flatGroups, type Program, type RunShape, type UniformValue } from './program.js';
 
@@ -44,7 +44,7 @@ export interface MatmulOp {
   /** Dropout site and rate (applied only in training runs). */
   site?: number;
   dropP?: number;
-  /** Allow split-K (no epilogue but accumulate): for weight gradients, whose K is the token count. */
+  /** Allow split-K (no epilogue but accumulate): for products with a small output and a long K. */
   splitK?: boolean;
 }
 
@@ -63,7 +63,11 @@ export function matmul(ctx: PlanContext, op: MatmulOp): void {
         split > 1 ? MATMUL_FLAGS.splitK : flags, s.seed, op.site ?? 0, kChunk, { f: s.train ? (op.dropP ?? 0) : 0 },
       ];
     },
-    (s) => [Math.ceil(op.n(s) / MATMUL_TILE), Math.ceil(op.m(s) / MATMUL_TILE), splits(s)],
+    (s) => {
+      const tile = matmulTile(op.m(s), op.n(s), splits(s));
+      return [Math.ceil(op.n(s) / tile), Math.ceil(op.m(s) / tile), splits(s)];
+    },
+    { kernels: ['matmul', 'matmulSmall'], pick: (s) => (matmulTile(op.m(s), op.n(s), splits(s)) === 64 ? 'matmul' : 'matmulSmall') },
   );
   if (!op.splitK) return;
   const accumulate = (flags & MATMUL_FLAGS.accumulate) !== 0 ? 1 : 0;

@@ -2,13 +2,14 @@
 // per buffer capacity, and per run only the uniforms (one write) and the dispatches themselves.
 import { ATTENTION_BWD_COLS_WGSL, ATTENTION_BWD_ROWS_WGSL, ATTENTION_FWD_WGSL, SSA_REDUCE_WGSL } from './kernels/attention.wgsl.js';
 import { CROSS_ENTROPY_WGSL, LOSS_REDUCE_WGSL } from './kernels/loss.wgsl.js';
-import { MATMUL_WGSL, SPLIT_REDUCE_WGSL } from './kernels/matmul.wgsl.js';
+import { matmulSource, SPLIT_REDUCE_WGSL } from './kernels/matmul.wgsl.js';
 import { COLUMN_SUM_WGSL, LAYERNORM_BWD_WGSL, LAYERNORM_FWD_WGSL, LAYERNORM_PARAM_GRAD_WGSL } from './kernels/norm.wgsl.js';
 import { ADAMW_WGSL, NORM_FINAL_WGSL, NORM_PARTIAL_WGSL } from './kernels/optimizer.wgsl.js';
 import { EMBED_FWD_WGSL, EMBED_GRAD_WGSL, GATHER_ROWS_WGSL, SCATTER_ROWS_WGSL } from './kernels/rows.wgsl.js';
 
 const KERNEL_SOURCES = {
-  matmul: MATMUL_WGSL,
+  matmul: matmulSource(64),
+  matmulSmall: matmulSource(32),
   splitReduce: SPLIT_REDUCE_WGSL,
   layerNormFwd: LAYERNORM_FWD_WGSL,
   layerNormBwd: LAYERNORM_BWD_WGSL,
@@ -69,6 +70,8 @@ interface OpSpec {
   buffers: GPUBuffer[];
   uniforms: (s: RunShape) => UniformValue[];
   groups: (s: RunShape) => Groups;
+  /** Kernels with the same bindings that may run instead, picked per run (e.g. matmul tile sizes). */
+  choose?: { kernels: KernelName[]; pick: (s: RunShape) => KernelName };
 }
 
 const SLOT_BYTES = 256;
@@ -81,7 +84,7 @@ export function flatGroups(count: number, perGroup = 256): Groups {
 
 export class Program {
   private readonly specs: OpSpec[] = [];
-  private bindGroups: GPUBindGroup[] = [];
+  private bindGroups: Map<KernelName, GPUBindGroup>[] = [];
   private uniformBuffer?: GPUBuffer;
   private staging = new ArrayBuffer(0);
 
@@ -92,8 +95,8 @@ export class Program {
   }
 
   /** Appends a dispatch; `buffers` are bound at 1, 2, … after the uniform at binding 0. */
-  add(kernel: KernelName, buffers: GPUBuffer[], uniforms: OpSpec['uniforms'], groups: OpSpec['groups']): void {
-    this.specs.push({ kernel, buffers, uniforms, groups });
+  add(kernel: KernelName, buffers: GPUBuffer[], uniforms: OpSpec['uniforms'], groups: OpSpec['groups'], choose?: OpSpec['choose']): void {
+    this.specs.push({ kernel, buffers, uniforms, groups, choose });
   }
 
   /** Creates the uniform buffer and every bind group; call once after the last `add`. */
@@ -102,16 +105,17 @@ export class Program {
       label: 'uniforms', size: Math.max(1, this.specs.length) * SLOT_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
     });
     this.staging = new ArrayBuffer(this.specs.length * SLOT_BYTES);
-    this.bindGroups = this.specs.map((op, slot) =>
-      this.device.createBindGroup({
-        label: op.kernel,
-        layout: this.pipelines[op.kernel].getBindGroupLayout(0),
+    // Layouts are derived per pipeline ('auto'), so each alternative kernel gets its own bind group.
+    this.bindGroups = this.specs.map((op, slot) => new Map(
+      (op.choose?.kernels ?? [op.kernel]).map((kernel) => [kernel, this.device.createBindGroup({
+        label: kernel,
+        layout: this.pipelines[kernel].getBindGroupLayout(0),
         entries: [
           { binding: 0, resource: { buffer: this.uniformBuffer!, offset: slot * SLOT_BYTES, size: SLOT_BYTES } },
           ...op.buffers.map((buffer, i) => ({ binding: i + 1, resource: { buffer } })),
         ],
-      }),
-    );
+      })] as const),
+    ));
   }
 
   /** Writes the uniforms of ops [from, to) and records their dispatches into `pass`. */
@@ -142,17 +146,20 @@ export class Program {
 
   /** Kernel name; for matmuls also M×N×K and which operands are transposed (they differ most in cost). */
   private describe(slot: number, shape: RunShape): string {
-    const { kernel, uniforms } = this.specs[slot];
-    if (kernel !== 'matmul') return kernel;
+    const { kernel, uniforms, choose } = this.specs[slot];
+    const picked = choose?.pick(shape) ?? kernel;
+    if (kernel !== 'matmul') return picked;
     const [m, n, k, transA, transB] = uniforms(shape) as number[];
-    return `matmul ${m}×${n}×${k}${transA ? ' Aᵀ' : ''}${transB ? ' Bᵀ' : ''}`;
+    return `${picked} ${m}×${n}×${k}${transA ? ' Aᵀ' : ''}${transB ? ' Bᵀ' : ''}`;
   }
 
   private dispatch(pass: GPUComputePassEncoder, shape: RunShape, slot: number): boolean {
-    const [x, y, z] = this.specs[slot].groups(shape);
+    const spec = this.specs[slot];
+    const [x, y, z] = spec.groups(shape);
     if (x * y * z === 0) return false;
-    pass.setPipeline(this.pipelines[this.specs[slot].kernel]);
-    pass.setBindGroup(0, this.bindGroups[slot]);
+    const kernel = spec.choose?.pick(shape) ?? spec.kernel;
+    pass.setPipeline(this.pipelines[kernel]);
+    pass.setBindGroup(0, this.bindGroups[slot].get(kernel)!);
     pass.dispatchWorkgroups(x, y, z);
     return true;
   }

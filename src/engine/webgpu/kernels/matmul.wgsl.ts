@@ -14,6 +14,15 @@ export const MATMUL_FLAGS = {
 } as const;
 
 export const MATMUL_TILE = 64;
+export const MATMUL_SMALL_TILE = 32;
+/** Below this many 64-tile workgroups the 32-tile kernel keeps more of the GPU busy. */
+const SMALL_TILE_BELOW = 128;
+
+/** The tile size for an M×N output split `splits` ways along K. */
+export function matmulTile(m: number, n: number, splits: number): 32 | 64 {
+  const tiles = Math.ceil(m / MATMUL_TILE) * Math.ceil(n / MATMUL_TILE) * splits;
+  return tiles < SMALL_TILE_BELOW ? MATMUL_SMALL_TILE : MATMUL_TILE;
+}
 /** Split-K spreads a matmul over at most this many workgroups… */
 const SPLIT_K_WORKGROUPS = 256;
 /** …giving each K-chunk at least this many steps of K. */
@@ -27,8 +36,14 @@ export function splitKCount(m: number, n: number, k: number): number {
   return Math.max(1, Math.min(Math.floor(k / SPLIT_K_MIN_CHUNK), Math.floor(SPLIT_K_WORKGROUPS / tiles)));
 }
 
-/** Uniform fields in order: u32 M N K transA transB offA offB offBias offC flags seed site kChunk, f32 dropP. */
-export const MATMUL_WGSL = /* wgsl */ `
+/**
+ * The matmul kernel for square output tiles of 64 (4×4 outputs per thread) or 32 (2×2; four times the
+ * workgroups, for small outputs). Uniform fields in order: u32 M N K transA transB offA offB offBias offC
+ * flags seed site kChunk, f32 dropP.
+ */
+export function matmulSource(tile: 32 | 64): string {
+  const per = tile / 16;
+  return /* wgsl */ `
 ${GELU_WGSL}
 ${DROPOUT_WGSL}
 struct Params {
@@ -42,22 +57,22 @@ struct Params {
 @group(0) @binding(4) var<storage, read_write> aux: array<f32>;
 @group(0) @binding(5) var<storage, read_write> C: array<f32>;
 
-const TILE: u32 = 64u;
+const TILE: u32 = ${tile}u;
 const TK: u32 = 16u;
-var<workgroup> As: array<array<f32, 64>, 16>; // [k][m]
-var<workgroup> Bs: array<array<f32, 64>, 16>; // [k][n]
+var<workgroup> As: array<array<f32, ${tile}>, 16>; // [k][m]
+var<workgroup> Bs: array<array<f32, ${tile}>, 16>; // [k][n]
 
 @compute @workgroup_size(16, 16)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
   let row0 = wg.y * TILE;
   let col0 = wg.x * TILE;
   let tid = lid.y * 16u + lid.x;
-  var acc: array<array<f32, 4>, 4>;
+  var acc: array<array<f32, ${per}>, ${per}>;
   // Workgroup z reduces K-chunk z (split-K: many workgroups for a small output with a long K).
   let kBegin = wg.z * u.kChunk;
   let kEnd = min(u.K, kBegin + u.kChunk);
   for (var k0 = kBegin; k0 < kEnd; k0 += TK) {
-    for (var l = 0u; l < 4u; l++) {
+    for (var l = 0u; l < ${per}u; l++) {
       let e = tid + l * 256u;
       // Loads walk memory contiguously for either storage order of each operand.
       var m: u32; var ka: u32;
@@ -79,19 +94,19 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
     }
     workgroupBarrier();
     for (var k = 0u; k < TK; k++) {
-      var av: array<f32, 4>;
-      var bv: array<f32, 4>;
-      for (var r = 0u; r < 4u; r++) { av[r] = As[k][lid.y + 16u * r]; bv[r] = Bs[k][lid.x + 16u * r]; }
-      for (var r = 0u; r < 4u; r++) {
-        for (var c = 0u; c < 4u; c++) { acc[r][c] = fma(av[r], bv[c], acc[r][c]); }
+      var av: array<f32, ${per}>;
+      var bv: array<f32, ${per}>;
+      for (var r = 0u; r < ${per}u; r++) { av[r] = As[k][lid.y + 16u * r]; bv[r] = Bs[k][lid.x + 16u * r]; }
+      for (var r = 0u; r < ${per}u; r++) {
+        for (var c = 0u; c < ${per}u; c++) { acc[r][c] = fma(av[r], bv[c], acc[r][c]); }
       }
     }
     workgroupBarrier();
   }
-  for (var r = 0u; r < 4u; r++) {
+  for (var r = 0u; r < ${per}u; r++) {
     let i = row0 + lid.y + 16u * r;
     if (i >= u.M) { continue; }
-    for (var c = 0u; c < 4u; c++) {
+    for (var c = 0u; c < ${per}u; c++) {
       let j = col0 + lid.x + 16u * c;
       if (j >= u.N) { continue; }
       let at = i * u.N + j;
@@ -108,6 +123,7 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
   }
 }
 `;
+}
 
 /**
  * out[off_p + c] (+)= Σ_z partial[z·parts·width + p·width + c] for c < width, p < parts: finishes split-K
