@@ -37,9 +37,6 @@ export async function createFusedEngine(options: FusedEngineOptions): Promise<Fu
   if (gpu === null) throw new Error('the fused engine needs WebGPU, and no WebGPU adapter was found');
   const { config } = options;
   if (headDim(config) > ATTENTION_MAX_HEAD_DIM) throw new Error(`fused engine: head size ${headDim(config)} exceeds ${ATTENTION_MAX_HEAD_DIM}`);
-  if (maxSequenceLength(config) > ATTENTION_MAX_SEQ && (options.maxSeq ?? 0) > ATTENTION_MAX_SEQ) {
-    throw new Error(`fused engine: sequences longer than ${ATTENTION_MAX_SEQ} are not supported`);
-  }
   const pipelines = await compilePipelines(gpu.device);
   const engine = new FusedEngine(gpu.device, gpu.adapterName, pipelines, options);
   await engine.loadWeights(options.weights);
@@ -71,7 +68,8 @@ export class FusedEngine implements Engine {
 
   /**
    * A training step timed per dispatch (one pass each, GPU timestamps): milliseconds per kernel name,
-   * summed over the step. Slower than trainStep (a pass per dispatch); for finding where time goes.
+   * summed over the step. It updates the weights like trainStep (without bias correction) but is slower
+   * (a pass per dispatch), and Dawn may quantize timestamps: for finding where time goes.
    */
   async profileTrainStep(batch: TargetedBatch, options: StepOptions): Promise<Map<string, { ms: number; count: number }>> {
     if (!this.device.features.has('timestamp-query')) throw new Error('this adapter has no timestamp-query');
