@@ -47,7 +47,7 @@ export const pretrainCommand: CommandModule = {
         'max-length': { type: 'number', describe: 'drop sequences longer than this (incl. <s></s>)' },
         seed: { type: 'number', describe: 'seed of every random choice' },
         backend: { type: 'string', describe: 'auto | cpu | wasm | webgpu | tensorflow' },
-        engine: { type: 'string', describe: 'tfjs (reference) | fused (WebGPU kernels)' },
+        engine: { type: 'string', describe: 'auto (fused on webgpu, else tfjs) | tfjs (reference) | fused (WebGPU kernels)' },
         out: { type: 'string', describe: 'run folder (default checkpoints/<preset>-<attention>-seed<seed>)' },
         'save-every': { type: 'number', describe: 'checkpoint every N steps (0 = only at the end)' },
         'log-every': { type: 'number', describe: 'metrics.jsonl line every N steps' },

@@ -1,10 +1,11 @@
 // `babyssa probe`: score a checkpoint on a minimal-pair suite; per-paradigm accuracy as JSON files, a table on stderr.
+import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { shippedPath } from '../config/paths.js';
-import { createEngine } from '../engine/index.js';
+import { createEngine, type EngineKind } from '../engine/index.js';
 import { loadCheckpoint } from '../io/checkpoint.js';
 import { TIE_POLICIES, type TiePolicy } from '../probe/accuracy.js';
-import { defaultResultsDir, formatSummaryTable, ITEMS_FILE, SUMMARY_FILE } from '../probe/output.js';
+import { formatSummaryTable, ITEMS_FILE, resultsDirForRun, SUMMARY_FILE } from '../probe/output.js';
 import { DEFAULT_PROBE_OPTIONS, probeCheckpointInProcess } from '../probe/run.js';
 import { SCORING_METHODS, type ScoringMethod } from '../probe/score.js';
 import { readSuite } from '../probe/suite.js';
@@ -31,7 +32,7 @@ export const probeCommand: CommandModule = {
         'batch-size': { type: 'number', default: DEFAULT_PROBE_OPTIONS.batchSize, describe: 'most sentences per engine call' },
         'max-rows': { type: 'number', default: DEFAULT_PROBE_OPTIONS.maxRows, describe: 'most sequences per engine call (bounds PLL memory)' },
         backend: { type: 'string', default: 'auto', choices: ['auto', 'cpu', 'wasm', 'webgpu', 'tensorflow'] },
-        engine: { type: 'string', default: 'tfjs', choices: ['tfjs', 'fused'], describe: 'tfjs (reference) | fused (WebGPU kernels)' },
+        engine: { type: 'string', default: 'auto', choices: ['auto', 'tfjs', 'fused'], describe: 'auto (fused on webgpu, else tfjs) | tfjs (reference) | fused (WebGPU kernels)' },
         out: { type: 'string', describe: 'output folder (default results/<run>/step-<N>/<suite>)' },
         json: { type: 'boolean', default: false, describe: 'print the summary JSON on stdout' },
       })
@@ -46,9 +47,9 @@ export const probeCommand: CommandModule = {
     const checkpoint = await loadCheckpoint(argv.checkpoint as string);
     const tokenizer = await loadTokenizer(checkpoint.tokenizerPath);
     checkTokenizerFits(tokenizer, checkpoint.modelConfig, checkpoint.tokenizerPath);
-    const outDir = (argv.out as string | undefined) ?? defaultResultsDir(checkpoint.run, checkpoint.step, suite.name);
+    const outDir = (argv.out as string | undefined) ?? join(resultsDirForRun(checkpoint.runDir), `step-${checkpoint.step}`, suite.name);
     const engine = await createEngine({
-      config: checkpoint.modelConfig, weights: checkpoint.weights, engine: argv.engine as 'tfjs' | 'fused', backend: argv.backend as never,
+      config: checkpoint.modelConfig, weights: checkpoint.weights, engine: argv.engine as EngineKind, backend: argv.backend as never,
     });
     try {
       const summary = await probeCheckpointInProcess(engine, tokenizer, suite, {

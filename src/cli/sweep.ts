@@ -23,7 +23,7 @@ const PASS_THROUGH: Record<string, { type: 'string' | 'number' | 'boolean'; desc
   'mask-probability': { type: 'number', describe: 'share of tokens chosen as targets' },
   'max-length': { type: 'number', describe: 'longest sequence kept' },
   backend: { type: 'string', describe: 'auto | cpu | wasm | webgpu | tensorflow' },
-  engine: { type: 'string', describe: 'tfjs | fused' },
+  engine: { type: 'string', describe: 'auto | tfjs | fused' },
   'save-every': { type: 'number', describe: 'checkpoint every N steps' },
   'log-every': { type: 'number', describe: 'metrics line every N steps' },
   'probe-every': { type: 'number', describe: 'probe every N steps (learning curves)' },

@@ -57,8 +57,9 @@ export const trainConfigSchema = z.strictObject({
 
   // auto: tensorflow if installed, else a WebGPU adapter, else wasm, else cpu.
   backend: z.enum(['auto', 'cpu', 'wasm', 'webgpu', 'tensorflow']).default('auto'),
-  // tfjs is the reference engine; fused is the WebGPU fast path.
-  engine: z.enum(['tfjs', 'fused']).default('tfjs'),
+  // auto: the fused WebGPU engine (parity-tested against the reference, ~60× faster on an H200) whenever the
+  // backend is webgpu, else the tfjs reference engine; tfjs and fused force one.
+  engine: z.enum(['auto', 'tfjs', 'fused']).default('auto'),
   // run folder; empty means checkpoints/<preset>-<attention>-seed<seed>.
   out: z.string().default(''),
   // a checkpoint every 1,000 steps bounds lost work to minutes on a GPU.

@@ -4,12 +4,13 @@ import { UserError } from '../cli/errors.js';
 import type { ModelConfig } from '../model/config.js';
 import { initWeights } from '../model/init.js';
 import { streamFromSeed } from '../train/rng.js';
-import { activateBackend, type BackendChoice } from './backend.js';
+import { activateBackend, type ActiveBackend, type BackendChoice } from './backend.js';
 import { createTfjsEngine } from './tfjs/engine.js';
 import type { Engine, NamedTensors, OptimizerSettings } from './types.js';
 import { requestWebGpu } from './webgpu-runtime.js';
 
-export type EngineKind = 'tfjs' | 'fused';
+/** auto: the fused WebGPU engine when the backend resolves to webgpu, else the tfjs reference engine. */
+export type EngineKind = 'auto' | 'tfjs' | 'fused';
 
 export interface CreateEngineOptions {
   config: ModelConfig;
@@ -27,8 +28,14 @@ export const DEFAULT_OPTIMIZER: OptimizerSettings = {
 };
 
 export async function createEngine(options: CreateEngineOptions): Promise<Engine> {
-  const { config, engine = 'tfjs', backend = 'auto', seed = 0, optimizer = DEFAULT_OPTIMIZER } = options;
+  const { config, backend = 'auto', seed = 0, optimizer = DEFAULT_OPTIMIZER } = options;
   const weights = options.weights ?? initWeights(config, streamFromSeed(seed).next);
+  let engine = options.engine ?? 'tfjs';
+  let active: ActiveBackend | undefined;
+  if (engine === 'auto') {
+    active = await activateBackend(backend);
+    engine = active.name === 'webgpu' ? 'fused' : 'tfjs';
+  }
   if (engine === 'fused') {
     if (backend !== 'auto' && backend !== 'webgpu') {
       throw new UserError(`--engine fused runs on WebGPU only; drop --backend ${backend} or use --engine tfjs`);
@@ -38,5 +45,5 @@ export async function createEngine(options: CreateEngineOptions): Promise<Engine
     const { createFusedEngine } = await import('./webgpu/engine.js');
     return createFusedEngine({ config, optimizer, weights });
   }
-  return createTfjsEngine({ config, backend: await activateBackend(backend), optimizer, weights });
+  return createTfjsEngine({ config, backend: active ?? (await activateBackend(backend)), optimizer, weights });
 }

@@ -24,6 +24,8 @@ export interface TrainerState {
   dataCursor: { epoch: number; position: number };
   elapsedS: number;
   tokensSeen: number;
+  /** Where this checkpoint was trained: engine, backend and WebGPU adapter (run metadata). */
+  device?: { engine: string; backend: string; adapter: string | null };
 }
 
 export interface LoadedCheckpoint {

@@ -1,14 +1,17 @@
 // Writing a probe's results (summary.json + items.jsonl, each atomically) and the human table for stderr.
-import { join } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
 import type { ProbeItem, ProbeSummary } from './summary.js';
 
 export const SUMMARY_FILE = 'summary.json';
 export const ITEMS_FILE = 'items.jsonl';
 
-/** Where `babyssa probe` puts results by default: results/<run>/step-<N>/<suite>/. */
-export function defaultResultsDir(run: string, step: number, suiteName: string, root = 'results'): string {
-  return join(root, run, `step-${step}`, suiteName);
+/** Where a run's probe results go: results/ mirrors checkpoints/; a run folder elsewhere gets results/<run name>. */
+export function resultsDirForRun(runDir: string): string {
+  const parts = resolve(runDir).split(sep);
+  const at = parts.lastIndexOf('checkpoints');
+  if (at >= 0) return [...parts.slice(0, at), 'results', ...parts.slice(at + 1)].join(sep);
+  return resolve('results', parts[parts.length - 1]);
 }
 
 export async function writeProbeResults(dir: string, summary: ProbeSummary, items: readonly ProbeItem[]): Promise<void> {

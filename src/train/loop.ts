@@ -75,7 +75,10 @@ export async function pretrain(config: TrainConfig, options: PretrainOptions): P
   const save = async (): Promise<string> => {
     const dir = await saveCheckpoint(runDir, {
       step, config: modelConfig, weights: await engine.readWeights(), optimizer: await engine.readOptimizerState(),
-      trainer: { step, rngState: random.state(), dataCursor: stream.cursor, elapsedS: elapsed(), tokensSeen },
+      trainer: {
+        step, rngState: random.state(), dataCursor: stream.cursor, elapsedS: elapsed(), tokensSeen,
+        device: { engine: engine.kind, backend: engine.backend, adapter: engine.adapterName ?? null },
+      },
       tokenizerPath: start.tokenizerPath,
     });
     lastSaved = dir;

@@ -1,19 +1,11 @@
 // `pretrain --probe-every N`: probe the model between steps, in the same engine, into the run's results folder
 // (checkpoints/<path>/<run> → results/<path>/<run>/step-<N>/<suite>/), so learning curves need no checkpoints.
-import { join, resolve, sep } from 'node:path';
+import { join, sep } from 'node:path';
 import type { TrainConfig } from '../config/schema.js';
-import { formatSummaryTable } from '../probe/output.js';
+import { formatSummaryTable, resultsDirForRun } from '../probe/output.js';
 import { DEFAULT_PROBE_OPTIONS, probeCheckpointInProcess } from '../probe/run.js';
 import { readSuite, type Suite } from '../probe/suite.js';
 import type { ProbeHook } from './loop.js';
-
-/** results/ mirrors checkpoints/; a run folder elsewhere gets results/<run name>. */
-export function resultsDirForRun(runDir: string): string {
-  const parts = resolve(runDir).split(sep);
-  const at = parts.lastIndexOf('checkpoints');
-  if (at >= 0) return [...parts.slice(0, at), 'results', ...parts.slice(at + 1)].join(sep);
-  return resolve('results', parts[parts.length - 1]);
-}
 
 export function probeHookFor(config: TrainConfig): ProbeHook {
   let suite: Suite | undefined;
