@@ -57,7 +57,7 @@ let engine: Engine;
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'babyssa-probe-'));
   const checkpoint = await loadCheckpoint(FIXTURE);
-  engine = await createEngine({ config: checkpoint.modelConfig, weights: checkpoint.weights, backend: 'cpu' });
+  engine = await createEngine({ config: checkpoint.modelConfig, weights: checkpoint.weights, backend: 'wasm' });
 });
 
 afterAll(() => engine?.dispose());
