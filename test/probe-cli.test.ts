@@ -96,7 +96,7 @@ describe('a Zorro-sized suite', () => {
     expect(items.every((item) => Number.isFinite(item.score_good) && Number.isFinite(item.score_bad))).toBe(true);
     const correct = items.filter((item) => item.paradigm === summary.paradigms[5].paradigm).reduce((n, item) => n + item.correct, 0);
     expect(correct).toBe(summary.paradigms[5].n_correct);
-  });
+  }, 300_000);
 });
 
 describe('babyssa probe', () => {
