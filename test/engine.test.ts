@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { createEngine } from '../src/engine/index.js';
-import { positionIds } from '../src/engine/tfjs/model.js';
+import { positionIds } from '../src/model/positions.js';
 import type { NamedTensors, OptimizerSettings } from '../src/engine/types.js';
 import { initWeights } from '../src/model/init.js';
 import { countParameters, numel, paramSpecs } from '../src/model/params.js';

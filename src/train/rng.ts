@@ -42,3 +42,16 @@ export function shuffleInPlace<T>(items: T[] | Int32Array, random: RandomStream)
     items[j] = tmp;
   }
 }
+
+/** The index whose weight interval holds `uniform` ∈ [0, 1): weights given as ascending cumulative sums. */
+export function pickCumulative(cumulative: Float64Array, uniform: number): number {
+  const u = uniform * cumulative[cumulative.length - 1];
+  let lo = 0;
+  let hi = cumulative.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (cumulative[mid] > u) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}

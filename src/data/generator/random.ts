@@ -1,6 +1,7 @@
 // The generator's one random source (seedrandom's alea, seeded from the user's seed) and the Zipf-weighted
 // choice that gives the corpus a child-directed frequency profile: a few words very often, most words a few times.
 import seedrandom from 'seedrandom';
+import { pickCumulative } from '../../train/rng.js';
 
 export class Random {
   private readonly prng: seedrandom.PRNG;
@@ -56,15 +57,7 @@ export class ZipfList<T> {
   }
 
   draw(random: Random): T {
-    const u = random.next() * this.cumulative[this.cumulative.length - 1];
-    let lo = 0;
-    let hi = this.cumulative.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.cumulative[mid] > u) hi = mid;
-      else lo = mid + 1;
-    }
-    return this.items[lo];
+    return this.items[pickCumulative(this.cumulative, random.next())];
   }
 }
 

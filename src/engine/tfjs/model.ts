@@ -1,11 +1,12 @@
 // HF RobertaForMaskedLM's forward pass in tfjs, one function per HF sub-block (embeddings, self-attention,
 // attention output, intermediate, output, LM head). Post-LN; dense kernels held [in, out].
 import * as tf from '@tensorflow/tfjs';
-import { headDim, maxSequenceLength, SPECIAL_IDS, type ModelConfig } from '../../model/config.js';
+import { headDim, maxSequenceLength, type ModelConfig } from '../../model/config.js';
 import { ssaParamNames } from '../../model/params.js';
 import type { TokenBatch } from '../types.js';
 import { dense, gatherRows, gelu, layerNorm, matMul } from './ops.js';
 import { attentionWeights, type Scoring } from './scoring.js';
+import { positionIds } from '../../model/positions.js';
 
 /** A parameter by HF name, in the engine's layout (dense kernels [in, out]). */
 export type ParamLookup = (name: string) => tf.Tensor;
@@ -49,21 +50,6 @@ export interface ModelInputs {
   ids: tf.Tensor1D; // [N = B*T] int32
   positions: tf.Tensor1D; // [N] int32
   keyMask: tf.Tensor4D; // [B, 1, 1, T] bool
-}
-
-/** RoBERTa position ids, cumsum(mask)·mask + pad: the first real token gets pad + 1 = 2, padding gets 1. */
-export function positionIds(batch: TokenBatch): Int32Array {
-  const { batchSize, seqLen, attentionMask } = batch;
-  const positions = new Int32Array(batchSize * seqLen);
-  for (let b = 0; b < batchSize; b++) {
-    let seen = 0;
-    for (let t = 0; t < seqLen; t++) {
-      const i = b * seqLen + t;
-      if (attentionMask[i]) seen++;
-      positions[i] = attentionMask[i] ? seen + SPECIAL_IDS.pad : SPECIAL_IDS.pad;
-    }
-  }
-  return positions;
 }
 
 /** Uploads a batch's ids, positions and key mask (the caller disposes them, e.g. inside tf.tidy). */

@@ -1,7 +1,7 @@
 // The host half of a batch: position ids, key mask, targets, and the id segments the embedding gradient
 // needs, packed into one u32 array that is uploaded with a single write per step.
-import { SPECIAL_IDS } from '../../model/config.js';
 import type { TokenBatch } from '../types.js';
+import { positionIds } from '../../model/positions.js';
 
 /** Fixed u32 offsets of each section for a capacity of `rows` tokens and `targets` target rows. */
 export interface BatchSections {
@@ -43,21 +43,6 @@ export interface PackedBatch {
   data: Uint32Array;
   wordSegments: number;
   positionSegments: number;
-}
-
-/** RoBERTa position ids: cumsum(mask)·mask + pad, so the first real token is pad + 1 and padding is pad. */
-export function positionIds(batch: TokenBatch): Uint32Array {
-  const { batchSize, seqLen, attentionMask } = batch;
-  const positions = new Uint32Array(batchSize * seqLen);
-  for (let b = 0; b < batchSize; b++) {
-    let seen = 0;
-    for (let t = 0; t < seqLen; t++) {
-      const i = b * seqLen + t;
-      if (attentionMask[i]) seen++;
-      positions[i] = attentionMask[i] ? seen + SPECIAL_IDS.pad : SPECIAL_IDS.pad;
-    }
-  }
-  return positions;
 }
 
 export function packBatch(

@@ -2,7 +2,7 @@
 // whole (one `Ġword` token, so every sentence of a pair tokenizes word by word) and that occur in the training
 // corpus, drawn favouring frequent ones.
 import { whitespaceTokens } from '../../data/corpus.js';
-import type { RandomStream } from '../../train/rng.js';
+import { pickCumulative, type RandomStream } from '../../train/rng.js';
 import type { Tokenizer } from '../../tokenizer/types.js';
 
 export type WordCounts = ReadonlyMap<string, number>;
@@ -80,15 +80,7 @@ export class Pool<T> {
 
   draw(random: RandomStream): T {
     if (this.items.length === 0) throw new Error('Pool.draw on an empty pool (check size first)');
-    const u = random.next() * this.cumulative[this.cumulative.length - 1];
-    let lo = 0;
-    let hi = this.cumulative.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.cumulative[mid] > u) hi = mid;
-      else lo = mid + 1;
-    }
-    return this.items[lo];
+    return this.items[pickCumulative(this.cumulative, random.next())];
   }
 }
 
