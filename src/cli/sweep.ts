@@ -5,31 +5,11 @@ import type { CommandModule } from 'yargs';
 import { checkpointCompletion, runSweep, type RunLauncher } from '../report/sweep.js';
 import { parseVariant } from '../report/variants.js';
 import { fail } from './errors.js';
+import { PRETRAIN_OPTIONS } from './pretrain.js';
 
 /** Pretrain flags a sweep forwards unchanged to every run; variant, seed, --out and --resume are the sweep's. */
-const PASS_THROUGH: Record<string, { type: 'string' | 'number' | 'boolean'; describe: string }> = {
-  config: { type: 'string', describe: 'JSON file of pretrain config keys' },
-  preset: { type: 'string', describe: 'model preset: babyberta | tiny' },
-  corpus: { type: 'string', describe: 'training corpus' },
-  tokenizer: { type: 'string', describe: 'tokenizer.json' },
-  steps: { type: 'number', describe: 'steps of every run' },
-  'batch-size': { type: 'number', describe: 'sequences per step' },
-  lr: { type: 'number', describe: 'peak learning rate' },
-  'warmup-steps': { type: 'number', describe: 'linear warm-up steps' },
-  'weight-decay': { type: 'number', describe: 'AdamW weight decay' },
-  'bias-correction': { type: 'boolean', describe: 'AdamW bias correction' },
-  'clip-norm': { type: 'number', describe: 'gradient-norm clip' },
-  masking: { type: 'string', describe: 'babyberta | hf' },
-  'mask-probability': { type: 'number', describe: 'share of tokens chosen as targets' },
-  'max-length': { type: 'number', describe: 'longest sequence kept' },
-  backend: { type: 'string', describe: 'auto | cpu | wasm | webgpu | tensorflow' },
-  engine: { type: 'string', describe: 'auto | tfjs | fused' },
-  'save-every': { type: 'number', describe: 'checkpoint every N steps' },
-  'log-every': { type: 'number', describe: 'metrics line every N steps' },
-  'probe-every': { type: 'number', describe: 'probe every N steps (learning curves)' },
-  'probe-suite': { type: 'string', describe: 'suite for --probe-every' },
-  'max-minutes': { type: 'number', describe: 'each run saves and stops after this many minutes' },
-};
+const SWEEP_OWNED = new Set(['attention', 'ssa-n', 'ssa-n-trainable', 'ssa-b', 'ssa-b-trainable', 'ssa-granularity', 'seed', 'out', 'resume']);
+const PASS_THROUGH = Object.fromEntries(Object.entries(PRETRAIN_OPTIONS).filter(([name]) => !SWEEP_OWNED.has(name)));
 
 function passThroughFlags(argv: Record<string, unknown>): string[] {
   const flags: string[] = [];
