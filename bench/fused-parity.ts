@@ -1,7 +1,9 @@
-// Fused engine vs the tfjs reference on one shape: logits, loss and every gradient for Softmax, SSA with
-// fixed n, SSA with trainable n and b per layer and per head; then K AdamW steps (dropout off, so both
-// engines see the same function) comparing the loss curves. Exit code 1 if anything exceeds the tolerance.
+// An engine (default: the fused engine) vs the tfjs reference on one shape: logits, loss and every gradient
+// for Softmax, SSA with fixed n, SSA with trainable n and b per layer and per head; then K AdamW steps (dropout
+// off, so both engines see the same function) comparing the loss curves. Exit code 1 above the tolerance.
 //   npx tsx bench/fused-parity.ts --preset babyberta --batch 16 --seq 32 --reference-backend webgpu --steps 200
+// The same check across tfjs backends (issue 4: webgpu against a CPU backend at babyberta size):
+//   npx tsx bench/fused-parity.ts --engine tfjs --backend webgpu --reference-backend wasm --preset babyberta
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { createEngine } from '../src/engine/index.js';
@@ -16,6 +18,8 @@ const argv = await yargs(hideBin(process.argv))
   .option('preset', { choices: PRESET_NAMES, default: 'tiny' as const })
   .option('batch', { type: 'number', default: 16 })
   .option('seq', { type: 'number', default: 32 })
+  .option('engine', { choices: ['fused', 'tfjs'] as const, default: 'fused' as const, describe: 'the engine under test' })
+  .option('backend', { choices: ['cpu', 'wasm', 'webgpu'] as const, default: 'webgpu' as const, describe: 'its backend' })
   .option('reference-backend', { choices: ['cpu', 'wasm', 'webgpu'] as const, default: 'cpu' as const })
   .option('steps', { type: 'number', default: 20, describe: 'AdamW steps compared (softmax and SSA trainable n); 0 skips' })
   .option('tolerance', { type: 'number', default: 1e-4 })
@@ -38,7 +42,7 @@ for (const [name, attention] of Object.entries(variants)) {
   const config: ModelConfig = { ...preset, hiddenDropout: 0, attentionDropout: 0, attention: { ...preset.attention, ...attention } };
   const weights = initWeights(config, streamFromSeed(1).next);
   const reference = await createEngine({ config, engine: 'tfjs', backend: argv['reference-backend'], weights, optimizer });
-  const fused = await createEngine({ config, engine: 'fused', weights, optimizer });
+  const fused = await createEngine({ config, engine: argv.engine, backend: argv.backend, weights, optimizer });
   const random = streamFromSeed(2);
   const batch = randomTargetedBatch(config, argv.batch, argv.seq, random);
   const logits = relativeError((await fused.forward(batch)).logits.data, (await reference.forward(batch)).logits.data);

@@ -54,4 +54,8 @@ else
   log "fused parity at babyberta size"
   node .gpu-build/bench/fused-parity.js --preset babyberta --batch 16 --seq 32 --reference-backend webgpu --steps 50 2>&1 | tail -30 | tee "$work/fused-parity.txt" >&2
 fi
+if [ "$part" = part2 ]; then
+  log "tfjs webgpu vs tfjs cpu at babyberta size"
+  node .gpu-build/bench/fused-parity.js --engine tfjs --backend webgpu --reference-backend cpu --preset babyberta --batch 16 --seq 32 --steps 0 2>&1 | tail -8 | tee "$work/webgpu-vs-cpu.txt" >&2
+fi
 log done
