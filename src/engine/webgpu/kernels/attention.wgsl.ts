@@ -2,7 +2,7 @@
 // log space (t = n·sgn(x)·log1p(b|x|)), boolean key mask (masked keys get weight exactly 0), attention
 // dropout and the context; and its backward in two passes (rows: dS, dQ and the dn/db partial sums;
 // columns: dK, dV). Activations stay in [N, heads·d] layout: no permutes.
-import { DROPOUT_WGSL, LOG1P_WGSL } from './common.wgsl.js';
+import { DROPOUT_WGSL, LOG1P_WGSL, workgroupReduceWgsl } from './common.wgsl.js';
 
 /** Longest sequence and head size the shared-memory rows hold. */
 export const ATTENTION_MAX_SEQ = 256;
@@ -16,20 +16,7 @@ struct Params {
   offMask: u32, offPartial: u32, scale: f32, dropP: f32,
 }
 @group(0) @binding(0) var<uniform> u: Params;
-var<workgroup> red: array<f32, 64>;
-fn reduce64(value: f32, tid: u32, is_max: bool) -> f32 {
-  red[tid] = value;
-  workgroupBarrier();
-  for (var s = 32u; s > 0u; s >>= 1u) {
-    if (tid < s) {
-      if (is_max) { red[tid] = max(red[tid], red[tid + s]); } else { red[tid] += red[tid + s]; }
-    }
-    workgroupBarrier();
-  }
-  let r = red[0];
-  workgroupBarrier();
-  return r;
-}
+${workgroupReduceWgsl(64)}
 fn scalar_index(h: u32) -> u32 { return select(0u, h, (u.flags & 2u) != 0u); }
 `;
 

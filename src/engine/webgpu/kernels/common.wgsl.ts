@@ -1,5 +1,5 @@
 // WGSL helpers shared by several kernels: exact-erf GELU (the same erf approximation tfjs uses, so the two
-// engines agree to rounding), an accurate log1p, and the counter-based dropout hash.
+// engines agree to rounding), an accurate log1p, the counter-based dropout hash, and the workgroup reduction.
 
 export const GELU_WGSL = /* wgsl */ `
 // Abramowitz–Stegun 7.1.26, the erf tfjs computes; its derivative below is the exact 2/√π·exp(−x²), as in tfjs.
@@ -42,3 +42,26 @@ fn dropout_scale(seed: u32, site: u32, index: u32, p: f32) -> f32 {
   return select(1.0 / (1.0 - p), 0.0, unit < p);
 }
 `;
+
+/**
+ * `reduce<size>(value, tid, is_max)`: the max or sum of `value` over a workgroup of `size` (a power of two)
+ * threads, by a shared-memory tree; every thread gets the result. Declares the workgroup array `red`.
+ */
+export function workgroupReduceWgsl(size: number): string {
+  return /* wgsl */ `
+var<workgroup> red: array<f32, ${size}>;
+fn reduce${size}(value: f32, tid: u32, is_max: bool) -> f32 {
+  red[tid] = value;
+  workgroupBarrier();
+  for (var s = ${size / 2}u; s > 0u; s >>= 1u) {
+    if (tid < s) {
+      if (is_max) { red[tid] = max(red[tid], red[tid + s]); } else { red[tid] += red[tid + s]; }
+    }
+    workgroupBarrier();
+  }
+  let r = red[0];
+  workgroupBarrier();
+  return r;
+}
+`;
+}

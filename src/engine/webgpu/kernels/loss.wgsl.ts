@@ -1,5 +1,6 @@
 // Masked-LM cross-entropy over the target rows only (the LM head never runs elsewhere), with the gradient
 // (softmax − onehot)/M written over the logits in place, and the mean loss reduced on the device.
+import { workgroupReduceWgsl } from './common.wgsl.js';
 
 /** One workgroup per target row. Uniform: u32 rows vocab offTargets flags(1 = gradient), f32 invCount. */
 export const CROSS_ENTROPY_WGSL = /* wgsl */ `
@@ -8,22 +9,7 @@ struct Params { rows: u32, vocab: u32, offTargets: u32, flags: u32, invCount: f3
 @group(0) @binding(1) var<storage, read> batchData: array<u32>;
 @group(0) @binding(2) var<storage, read_write> logits: array<f32>;
 @group(0) @binding(3) var<storage, read_write> rowLoss: array<f32>;
-var<workgroup> red: array<f32, 256>;
-
-fn reduce256(value: f32, tid: u32, is_max: bool) -> f32 {
-  red[tid] = value;
-  workgroupBarrier();
-  for (var s = 128u; s > 0u; s >>= 1u) {
-    if (tid < s) {
-      if (is_max) { red[tid] = max(red[tid], red[tid + s]); } else { red[tid] += red[tid + s]; }
-    }
-    workgroupBarrier();
-  }
-  let r = red[0];
-  workgroupBarrier();
-  return r;
-}
-
+${workgroupReduceWgsl(256)}
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
   let row = wg.y * 65535u + wg.x;

@@ -1,28 +1,13 @@
 // LayerNorm forward and backward (one workgroup per row), its parameter gradients, and column sums
 // (dense bias gradients). Statistics are saved as (mean, rstd) per row for the backward pass.
-import { DROPOUT_WGSL, GELU_WGSL } from './common.wgsl.js';
+import { DROPOUT_WGSL, GELU_WGSL, workgroupReduceWgsl } from './common.wgsl.js';
 
 export const ROW_THREADS = 64;
-
-const ROW_REDUCE = /* wgsl */ `
-var<workgroup> red: array<f32, 64>;
-fn row_sum(value: f32, tid: u32) -> f32 {
-  red[tid] = value;
-  workgroupBarrier();
-  for (var s = 32u; s > 0u; s >>= 1u) {
-    if (tid < s) { red[tid] += red[tid + s]; }
-    workgroupBarrier();
-  }
-  let total = red[0];
-  workgroupBarrier();
-  return total;
-}
-`;
 
 /** Uniform: u32 rows width offGamma offBeta flags(1 = dropout on the output) seed site, f32 eps dropP. */
 export const LAYERNORM_FWD_WGSL = /* wgsl */ `
 ${DROPOUT_WGSL}
-${ROW_REDUCE}
+${workgroupReduceWgsl(ROW_THREADS)}
 struct Params { rows: u32, width: u32, offGamma: u32, offBeta: u32, flags: u32, seed: u32, site: u32, eps: f32, dropP: f32 }
 @group(0) @binding(0) var<uniform> u: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
@@ -38,10 +23,10 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
   let base = row * u.width;
   var s = 0.0;
   for (var c = tid; c < u.width; c += 64u) { s += x[base + c]; }
-  let mean = row_sum(s, tid) / f32(u.width);
+  let mean = reduce${ROW_THREADS}(s, tid, false) / f32(u.width);
   var q = 0.0;
   for (var c = tid; c < u.width; c += 64u) { let d = x[base + c] - mean; q += d * d; }
-  let rstd = inverseSqrt(row_sum(q, tid) / f32(u.width) + u.eps);
+  let rstd = inverseSqrt(reduce${ROW_THREADS}(q, tid, false) / f32(u.width) + u.eps);
   for (var c = tid; c < u.width; c += 64u) {
     var v = (x[base + c] - mean) * rstd * params[u.offGamma + c] + params[u.offBeta + c];
     if ((u.flags & 1u) != 0u) { v *= dropout_scale(u.seed, u.site, base + c, u.dropP); }
@@ -60,7 +45,7 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
 export const LAYERNORM_BWD_WGSL = /* wgsl */ `
 ${DROPOUT_WGSL}
 ${GELU_WGSL}
-${ROW_REDUCE}
+${workgroupReduceWgsl(ROW_THREADS)}
 struct Params { rows: u32, width: u32, offGamma: u32, flags: u32, seed: u32, siteIn: u32, siteOut: u32, dropP: f32 }
 @group(0) @binding(0) var<uniform> u: Params;
 @group(0) @binding(1) var<storage, read> dy: array<f32>;
@@ -91,8 +76,8 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
     sg += g;
     sgx += g * (x[base + c] - mean) * rstd;
   }
-  let meanG = row_sum(sg, tid) / f32(u.width);
-  let meanGX = row_sum(sgx, tid) / f32(u.width);
+  let meanG = reduce${ROW_THREADS}(sg, tid, false) / f32(u.width);
+  let meanGX = reduce${ROW_THREADS}(sgx, tid, false) / f32(u.width);
   for (var c = tid; c < u.width; c += 64u) {
     let i = base + c;
     let xhat = (x[i] - mean) * rstd;
