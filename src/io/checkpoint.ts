@@ -1,7 +1,7 @@
 // Checkpoint folders: checkpoints/<run>/step-<N>/{model.safetensors, optimizer.safetensors, trainer_state.json,
 // config.json, tokenizer.json}. A step folder is written under a temporary name and renamed when whole, so a
 // folder named step-<N> is always complete; resume and probing take the highest such step.
-import { access, readdir, readFile, rename, rm, mkdir, stat, copyFile } from 'node:fs/promises';
+import { readdir, readFile, rename, rm, mkdir, stat, copyFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { UserError } from '../cli/errors.js';
 import type { NamedTensors, OptimizerState } from '../engine/types.js';
@@ -10,6 +10,7 @@ import { paramSpecs } from '../model/params.js';
 import { writeFileAtomic } from './atomic.js';
 import { hfConfigFromModel, modelConfigFromHf } from './hf-config.js';
 import { encodeSafetensors, readSafetensors } from './safetensors.js';
+import { pathExists } from './exists.js';
 
 export { hfConfigFromModel, modelConfigFromHf };
 
@@ -46,10 +47,6 @@ export function stepDirName(step: number): string {
   return `step-${step}`;
 }
 
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(() => true, () => false);
-}
-
 /** Steps with a complete folder in a run folder, ascending. */
 export async function listCheckpointSteps(runDir: string): Promise<number[]> {
   let names: string[];
@@ -62,7 +59,7 @@ export async function listCheckpointSteps(runDir: string): Promise<number[]> {
   for (const name of names) {
     const match = /^step-(\d+)$/.exec(name);
     if (!match) continue;
-    const complete = await Promise.all(CHECKPOINT_FILES.map((f) => exists(join(runDir, name, f))));
+    const complete = await Promise.all(CHECKPOINT_FILES.map((f) => pathExists(join(runDir, name, f))));
     if (complete.every(Boolean)) steps.push(Number(match[1]));
   }
   return steps.sort((a, b) => a - b);
@@ -73,7 +70,7 @@ export async function resolveCheckpointDir(path: string): Promise<string> {
   const dir = resolve(path);
   const info = await stat(dir).catch(() => null);
   if (!info?.isDirectory()) throw new UserError(`checkpoint not found: ${path}`);
-  if (await exists(join(dir, 'model.safetensors'))) return dir;
+  if (await pathExists(join(dir, 'model.safetensors'))) return dir;
   const steps = await listCheckpointSteps(dir);
   if (steps.length === 0) throw new UserError(`no complete checkpoint (step-N folder with ${CHECKPOINT_FILES.join(', ')}) in ${path}`);
   return join(dir, stepDirName(steps[steps.length - 1]));
@@ -120,7 +117,7 @@ export async function loadCheckpoint(path: string): Promise<LoadedCheckpoint> {
   const { tensors } = await readSafetensors(modelPath);
   const weights = validateWeights(tensors, modelConfig, modelPath);
   const tokenizerPath = join(dir, 'tokenizer.json');
-  if (!(await exists(tokenizerPath))) throw new UserError(`${dir}: tokenizer.json is missing`);
+  if (!(await pathExists(tokenizerPath))) throw new UserError(`${dir}: tokenizer.json is missing`);
   const match = /^step-(\d+)$/.exec(basename(dir));
   const runDir = match ? resolve(dir, '..') : dir;
   return { dir, runDir, run: basename(runDir), step: match ? Number(match[1]) : 0, modelConfig, weights, tokenizerPath, hfConfig };

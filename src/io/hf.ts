@@ -2,7 +2,7 @@
 // `RobertaForMaskedLM.from_pretrained(dir)` loads (config.json, model.safetensors, tokenizer files, README.md,
 // and for SSA models the PyTorch attention that reproduces our logits). Import: such a folder (e.g. a
 // PyTorch-trained BabyBERTa) becomes `<run>/step-0/`, which `probe` reads and `pretrain --resume` continues.
-import { access, copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { UserError } from '../cli/errors.js';
 import { PACKAGE_ROOT } from '../config/paths.js';
@@ -20,15 +20,12 @@ import { listCheckpointSteps, loadCheckpoint, saveCheckpoint, validateWeights } 
 import { hfConfigFromModel, modelConfigFromHf } from './hf-config.js';
 import { encodeSafetensors, readSafetensors } from './safetensors.js';
 import { exportReadme } from './hf-readme.js';
+import { pathExists } from './exists.js';
 
 /** What a step folder needs for export; optimizer and trainer state are training-only. */
 const EXPORT_NEEDS = ['model.safetensors', 'config.json', 'tokenizer.json'] as const;
 /** The SSA attention for PyTorch, shipped beside SSA exports. */
 export const SSA_ATTENTION_PY = join(PACKAGE_ROOT, 'bench', 'peer', 'ssa_attention.py');
-
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(() => true, () => false);
-}
 
 async function isNonEmptyDir(path: string): Promise<boolean> {
   return readdir(path).then((names) => names.length > 0, () => false);
@@ -37,9 +34,9 @@ async function isNonEmptyDir(path: string): Promise<boolean> {
 /** A step folder with files missing is refused here, before loading, with every missing file named. */
 async function requireExportable(path: string): Promise<void> {
   const dir = resolve(path);
-  if (!(await exists(join(dir, 'model.safetensors')))) return; // a run folder: loadCheckpoint picks its latest whole step
+  if (!(await pathExists(join(dir, 'model.safetensors')))) return; // a run folder: loadCheckpoint picks its latest whole step
   const missing: string[] = [];
-  for (const name of EXPORT_NEEDS) if (!(await exists(join(dir, name)))) missing.push(name);
+  for (const name of EXPORT_NEEDS) if (!(await pathExists(join(dir, name)))) missing.push(name);
   if (missing.length > 0) throw new UserError(`${path} is not a complete checkpoint: ${missing.join(', ')} missing`);
 }
 
@@ -146,11 +143,11 @@ async function readJsonObject(path: string): Promise<Record<string, unknown>> {
 }
 
 async function requireImportable(fromDir: string): Promise<void> {
-  if (!(await exists(fromDir))) throw new UserError(`--from ${fromDir}: no such folder`);
+  if (!(await pathExists(fromDir))) throw new UserError(`--from ${fromDir}: no such folder`);
   const missing: string[] = [];
-  for (const name of ['config.json', 'tokenizer.json']) if (!(await exists(join(fromDir, name)))) missing.push(name);
-  if (!(await exists(join(fromDir, 'model.safetensors')))) {
-    if (await exists(join(fromDir, 'pytorch_model.bin'))) {
+  for (const name of ['config.json', 'tokenizer.json']) if (!(await pathExists(join(fromDir, name)))) missing.push(name);
+  if (!(await pathExists(join(fromDir, 'model.safetensors')))) {
+    if (await pathExists(join(fromDir, 'pytorch_model.bin'))) {
       throw new UserError(`${fromDir} has pytorch_model.bin only; babyssa reads safetensors: in Python, RobertaForMaskedLM.from_pretrained(dir).save_pretrained(new_dir) writes model.safetensors`);
     }
     missing.push('model.safetensors');
@@ -183,7 +180,7 @@ export async function importHf(fromPath: string, runPath: string, options: { see
   const fromDir = resolve(fromPath);
   await requireImportable(fromDir);
   const runDir = resolve(runPath);
-  if ((await listCheckpointSteps(runDir)).length > 0 || (await exists(join(runDir, 'config.resolved.json')))) {
+  if ((await listCheckpointSteps(runDir)).length > 0 || (await pathExists(join(runDir, 'config.resolved.json')))) {
     throw new UserError(`${runPath} already holds a run; choose another --out`);
   }
   const configPath = join(fromDir, 'config.json');

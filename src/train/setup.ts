@@ -1,5 +1,5 @@
 // Everything a run needs before its first step: the run folder, tokenizer, encoded corpus, starting weights.
-import { access, mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { UserError } from '../cli/errors.js';
 import { defaultRunName, modelConfigFor } from '../config/resolve.js';
@@ -11,6 +11,7 @@ import type { NamedTensors, OptimizerState } from '../engine/types.js';
 import { SPECIAL_TOKENS, type ModelConfig } from '../model/config.js';
 import { loadTokenizer } from '../tokenizer/load.js';
 import type { Tokenizer } from '../tokenizer/types.js';
+import { pathExists } from '../io/exists.js';
 
 /** Fails unless the tokenizer's vocabulary and special ids are the ones the model was built for. */
 export function checkTokenizerFits(tokenizer: Tokenizer, model: ModelConfig, source: string): void {
@@ -35,10 +36,6 @@ export interface RunStart {
 
 const SHAPING_KEYS = ['preset', 'attention', 'ssaN', 'ssaNTrainable', 'ssaB', 'ssaBTrainable', 'ssaGranularity', 'seed', 'masking'] as const;
 
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(() => true, () => false);
-}
-
 async function checkResumeMatches(runDir: string, config: TrainConfig): Promise<void> {
   const saved = JSON.parse(await readFile(join(runDir, 'config.resolved.json'), 'utf8')) as Record<string, unknown>;
   for (const key of SHAPING_KEYS) {
@@ -61,7 +58,7 @@ export async function prepareRun(config: TrainConfig): Promise<RunStart> {
     const { trainer, optimizer } = await loadTrainerState(dir);
     resumed = { step: trainer.step, dir, weights: checkpoint.weights, optimizer, trainer };
     tokenizerPath = checkpoint.tokenizerPath;
-  } else if (steps.length > 0 || (await exists(join(runDir, 'config.resolved.json')))) {
+  } else if (steps.length > 0 || (await pathExists(join(runDir, 'config.resolved.json')))) {
     throw new UserError(`${runDir} already holds a run; pass --resume to continue it, or choose another --out`);
   }
   if (resumed && resumed.step >= config.steps) {
