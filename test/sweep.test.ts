@@ -103,7 +103,7 @@ describe('sweep', () => {
     expect(manifest().runs).toHaveLength(6);
   });
 
-  it('runs slots in parallel when asked (one per GPU adapter)', async () => {
+  it('runs slots in parallel when asked', async () => {
     const slots: number[] = [];
     const launch: RunLauncher = async (argv, slot) => {
       slots.push(slot);

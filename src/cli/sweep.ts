@@ -24,12 +24,10 @@ function passThroughFlags(argv: Record<string, unknown>): string[] {
 
 /** Children run the same CLI entry (and loader, under tsx) as this process. */
 function childLauncher(children: Set<ChildProcess>): RunLauncher {
-  return (argv, slot) =>
+  return (argv) =>
     new Promise((resolve, reject) => {
       const child = spawn(process.execPath, [...process.execArgv, process.argv[1], ...argv], {
         stdio: 'inherit',
-        // The slot picks the GPU adapter when several exist; one adapter means slot 0 only.
-        env: { ...process.env, BABYSSA_ADAPTER_INDEX: String(slot) },
       });
       children.add(child);
       child.on('error', reject);
@@ -51,7 +49,7 @@ export const sweepCommand: CommandModule = {
         'first-seed': { type: 'number', default: 0, describe: 'first seed of the range' },
         name: { type: 'string', default: 'sweep', describe: 'sweep name: runs go to <root>/<name>/<variant>-seed<k>' },
         root: { type: 'string', default: 'checkpoints', describe: 'folder that holds sweeps' },
-        parallel: { type: 'number', default: 1, describe: 'runs at once, one per GPU adapter (BABYSSA_ADAPTER_INDEX = slot)' },
+        parallel: { type: 'number', default: 1, describe: 'runs at once; on WebGPU they share the one adapter Dawn gives (a batch-16 run leaves most of a large GPU idle)' },
         ...PASS_THROUGH,
       })
       .example('$0 sweep --attention softmax,ssa-1.5 --seeds 2 --steps 300 --name demo', 'a small CPU sweep')

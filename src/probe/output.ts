@@ -39,6 +39,7 @@ export function formatSummaryTable(summary: ProbeSummary): string {
     `${String(summary.n_ties).padStart(5)}`;
   const facts =
     `${summary.model.run} step ${summary.model.step} · ${summary.suite.name} · ${summary.scoring.method}, ties ${summary.scoring.ties} · ` +
-    `${summary.elapsed_s.toFixed(1)} s, ${summary.pairs_per_s.toFixed(0)} pairs/s on ${summary.engine}/${summary.backend}`;
+    `${summary.elapsed_s.toFixed(1)} s, ${summary.pairs_per_s.toFixed(0)} pairs/s (scoring alone ${summary.scoring_s.toFixed(2)} s, ` +
+    `${(summary.suite.n_pairs / Math.max(summary.scoring_s, 1e-9)).toFixed(0)} pairs/s) on ${summary.engine}/${summary.backend}`;
   return [facts, header, '-'.repeat(header.length), ...lines, '-'.repeat(header.length), footer].join('\n') + '\n';
 }

@@ -109,6 +109,7 @@ export async function probeSuite(engine: Engine, tokenizer: SentenceTokenizer, s
     : undefined;
   bar?.start(sentences.length, 0);
   let scores: Float64Array;
+  const scoringBegan = performance.now();
   try {
     scores = await scoreSentences(engine, sentences, {
       method: options.scoring, batchSize: options.batchSize, maxRows: options.maxRows, onProgress: (done) => bar?.update(done),
@@ -116,6 +117,7 @@ export async function probeSuite(engine: Engine, tokenizer: SentenceTokenizer, s
   } finally {
     bar?.stop();
   }
+  const scoringS = (performance.now() - scoringBegan) / 1000;
   const scored = {
     suite, method: options.scoring, ties: options.ties, seed: options.seed,
     scores: pairIndices.map((pairs) => pairs.map(([g, b]): [number, number] => [scores[g], scores[b]])),
@@ -125,7 +127,7 @@ export async function probeSuite(engine: Engine, tokenizer: SentenceTokenizer, s
   const model = await modelFacts(engine, options.model);
   const summary = buildSummary(scored, paradigms, {
     tool: tool(), model, batchSize: options.batchSize, maxRows: options.maxRows,
-    elapsedS: (performance.now() - began) / 1000, backend: engine.adapterName ? `${engine.backend} (${engine.adapterName})` : engine.backend, engine: engine.kind,
+    elapsedS: (performance.now() - began) / 1000, scoringS, backend: engine.adapterName ? `${engine.backend} (${engine.adapterName})` : engine.backend, engine: engine.kind,
   });
   return { summary, items };
 }

@@ -58,6 +58,8 @@ export interface ProbeSummary {
   n_ties: number;
   elapsed_s: number;
   pairs_per_s: number;
+  /** Seconds inside the engine's scoring calls only (no tokenization, no tallying): what GPU benchmarks compare. */
+  scoring_s: number;
   backend: string;
   engine: string;
   created: string;
@@ -108,6 +110,7 @@ export interface SummaryContext {
   batchSize: number;
   maxRows: number;
   elapsedS: number;
+  scoringS: number;
   backend: string;
   engine: string;
 }
@@ -129,6 +132,7 @@ export function buildSummary(scored: ScoredSuite, paradigms: ParadigmResult[], c
     n_ties: paradigms.reduce((n, p) => n + p.n_ties, 0),
     elapsed_s: context.elapsedS,
     pairs_per_s: context.elapsedS > 0 ? nPairs / context.elapsedS : 0,
+    scoring_s: context.scoringS,
     backend: context.backend,
     engine: context.engine,
     created: new Date().toISOString(),

@@ -1,7 +1,7 @@
 // A sweep is a grid of pretraining runs (variant × seed), each a child `babyssa pretrain` process. The manifest
 // checkpoints/<sweep>/sweep.json (written atomically after every change) records each run's argv and state,
 // so re-running the same command resumes unfinished runs (with --resume when they have a checkpoint) and
-// never redoes finished ones. Several slots run in parallel when several GPU adapters exist.
+// never redoes finished ones. Several slots run in parallel when asked (they share the machine and its GPU).
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../cli/errors.js';
@@ -49,7 +49,7 @@ export interface SweepPlan {
   pretrainFlags: string[];
 }
 
-/** Starts one run's child process and resolves with its exit code; `slot` picks the GPU adapter. */
+/** Starts one run's child process and resolves with its exit code; `slot` (0 … parallel−1) names it in the log. */
 export type RunLauncher = (argv: string[], slot: number) => Promise<number>;
 /** Whether a run folder holds the final checkpoint of its run, and the highest step it holds. */
 export type CompletionCheck = (run: SweepRun) => Promise<{ step: number | null; complete: boolean }>;

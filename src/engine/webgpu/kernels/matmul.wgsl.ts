@@ -26,7 +26,7 @@ export function matmulTile(m: number, n: number, splits: number): 32 | 64 {
 /** Split-K spreads a matmul over at most this many workgroups… */
 const SPLIT_K_WORKGROUPS = 256;
 /** …giving each K-chunk at least this many steps of K. */
-const SPLIT_K_MIN_CHUNK = 512;
+const SPLIT_K_MIN_CHUNK = 128;
 /** Upper bound of split · M · N (split ≤ workgroups / tiles): the partials buffer size. */
 export const SPLIT_K_MAX_PARTIALS = SPLIT_K_WORKGROUPS * MATMUL_TILE * MATMUL_TILE;
 
@@ -59,8 +59,43 @@ struct Params {
 
 const TILE: u32 = ${tile}u;
 const TK: u32 = 16u;
-var<workgroup> As: array<array<f32, ${tile}>, 16>; // [k][m]
-var<workgroup> Bs: array<array<f32, ${tile}>, 16>; // [k][n]
+// Rows padded by 2: the K-fastest stores of an untransposed A (or a transposed B) then hit distinct banks.
+var<workgroup> As: array<array<f32, ${tile + 2}>, 16>; // [k][m]
+var<workgroup> Bs: array<array<f32, ${tile + 2}>, 16>; // [k][n]
+var<private> nextA: array<f32, ${per}>;
+var<private> nextB: array<f32, ${per}>;
+
+// Loads the K-tile at k0 into registers; called one tile ahead so the global loads overlap the FMAs.
+fn load_tile(row0: u32, col0: u32, k0: u32, kEnd: u32, tid: u32) {
+  for (var l = 0u; l < ${per}u; l++) {
+    let e = tid + l * 256u;
+    // Loads walk memory contiguously for either storage order of each operand.
+    var m: u32; var ka: u32;
+    if (u.transA == 1u) { m = e % TILE; ka = e / TILE; } else { ka = e % TK; m = e / TK; }
+    let gm = row0 + m; let gka = k0 + ka;
+    var a = 0.0;
+    if (gm < u.M && gka < kEnd) {
+      if (u.transA == 1u) { a = A[u.offA + gka * u.M + gm]; } else { a = A[u.offA + gm * u.K + gka]; }
+    }
+    nextA[l] = a;
+    var n: u32; var kb: u32;
+    if (u.transB == 1u) { kb = e % TK; n = e / TK; } else { n = e % TILE; kb = e / TILE; }
+    let gn = col0 + n; let gkb = k0 + kb;
+    var b = 0.0;
+    if (gn < u.N && gkb < kEnd) {
+      if (u.transB == 1u) { b = B[u.offB + gn * u.K + gkb]; } else { b = B[u.offB + gkb * u.N + gn]; }
+    }
+    nextB[l] = b;
+  }
+}
+
+fn store_tile(tid: u32) {
+  for (var l = 0u; l < ${per}u; l++) {
+    let e = tid + l * 256u;
+    if (u.transA == 1u) { As[e / TILE][e % TILE] = nextA[l]; } else { As[e % TK][e / TK] = nextA[l]; }
+    if (u.transB == 1u) { Bs[e % TK][e / TK] = nextB[l]; } else { Bs[e / TILE][e % TILE] = nextB[l]; }
+  }
+}
 
 @compute @workgroup_size(16, 16)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
@@ -71,28 +106,11 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
   // Workgroup z reduces K-chunk z (split-K: many workgroups for a small output with a long K).
   let kBegin = wg.z * u.kChunk;
   let kEnd = min(u.K, kBegin + u.kChunk);
+  load_tile(row0, col0, kBegin, kEnd, tid);
   for (var k0 = kBegin; k0 < kEnd; k0 += TK) {
-    for (var l = 0u; l < ${per}u; l++) {
-      let e = tid + l * 256u;
-      // Loads walk memory contiguously for either storage order of each operand.
-      var m: u32; var ka: u32;
-      if (u.transA == 1u) { m = e % TILE; ka = e / TILE; } else { ka = e % TK; m = e / TK; }
-      let gm = row0 + m; let gka = k0 + ka;
-      var a = 0.0;
-      if (gm < u.M && gka < kEnd) {
-        if (u.transA == 1u) { a = A[u.offA + gka * u.M + gm]; } else { a = A[u.offA + gm * u.K + gka]; }
-      }
-      As[ka][m] = a;
-      var n: u32; var kb: u32;
-      if (u.transB == 1u) { kb = e % TK; n = e / TK; } else { n = e % TILE; kb = e / TILE; }
-      let gn = col0 + n; let gkb = k0 + kb;
-      var b = 0.0;
-      if (gn < u.N && gkb < kEnd) {
-        if (u.transB == 1u) { b = B[u.offB + gn * u.K + gkb]; } else { b = B[u.offB + gkb * u.N + gn]; }
-      }
-      Bs[kb][n] = b;
-    }
+    store_tile(tid);
     workgroupBarrier();
+    if (k0 + TK < kEnd) { load_tile(row0, col0, k0 + TK, kEnd, tid); }
     for (var k = 0u; k < TK; k++) {
       var av: array<f32, ${per}>;
       var bv: array<f32, ${per}>;

@@ -89,8 +89,11 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
 }
 `;
 
-/** Rows per workgroup of the chunked column reductions; one chunk writes its result directly. */
-export const COLUMN_CHUNK_ROWS = 512;
+/**
+ * Rows per workgroup of the chunked column reductions; one chunk writes its result directly. Small enough that a
+ * 512-row batch already spreads over several workgroups per column block (each thread then sums 32 rows).
+ */
+export const COLUMN_CHUNK_ROWS = 128;
 
 /**
  * dγ = Σ dy·x̂ and dβ = Σ dy over the rows of chunk wg.y; with one chunk straight into grads, else

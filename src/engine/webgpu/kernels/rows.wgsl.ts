@@ -39,17 +39,28 @@ struct Params { segments: u32, width: u32, offSegIds: u32, offSegStarts: u32, of
 @group(0) @binding(2) var<storage, read> dE: array<f32>;
 @group(0) @binding(3) var<storage, read_write> grads: array<f32>;
 
-@compute @workgroup_size(64)
+var<workgroup> lanes: array<array<f32, 64>, 4>;
+
+// Four row lanes per column: a segment of a frequent id or a position shared by the whole batch has many rows.
+@compute @workgroup_size(64, 4)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
   let s = wg.y * 65535u + wg.x;
   if (s >= u.segments) { return; }
   let id = batchData[u.offSegIds + s];
   let start = batchData[u.offSegStarts + s];
   let end = batchData[u.offSegStarts + s + 1u];
-  for (var c = lid.x; c < u.width; c += 64u) {
+  for (var c0 = 0u; c0 < u.width; c0 += 64u) {
+    let c = c0 + lid.x;
     var acc = 0.0;
-    for (var k = start; k < end; k++) { acc += dE[batchData[u.offSegRows + k] * u.width + c]; }
-    grads[u.offTable + id * u.width + c] += acc;
+    if (c < u.width) {
+      for (var k = start + lid.y; k < end; k += 4u) { acc += dE[batchData[u.offSegRows + k] * u.width + c]; }
+    }
+    lanes[lid.y][lid.x] = acc;
+    workgroupBarrier();
+    if (lid.y == 0u && c < u.width) {
+      grads[u.offTable + id * u.width + c] += lanes[0][lid.x] + lanes[1][lid.x] + lanes[2][lid.x] + lanes[3][lid.x];
+    }
+    workgroupBarrier();
   }
 }
 `;
