@@ -63,6 +63,12 @@ export interface OptimizerState {
   tensors: NamedTensors;
 }
 
+/**
+ * Calls may overlap: trainStep and targetLogProbs (and every other method) may be called again before the
+ * previous call's promise resolves. The engine then behaves exactly as if each call had been awaited before
+ * the next one was made, in call order (same results, same weights), so a trainer can keep a step in flight
+ * while it reads the previous step's loss, and a scorer several batches.
+ */
 export interface Engine {
   /** 'tfjs' (reference, any tfjs backend) or 'fused' (WebGPU kernels). */
   readonly kind: 'tfjs' | 'fused';

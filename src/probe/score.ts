@@ -6,10 +6,14 @@
 //   masked too, so a multi-token word cannot predict itself from its own tail.
 // Rows are packed into engine calls of at most `maxRows` rows from at most `batchSize` sentences, shortest
 // sentences first so padding stays small; each row only sees its own tokens, so scores do not depend on
-// how rows are batched.
+// how rows are batched. Up to IN_FLIGHT engine calls are queued at once, so the device computes one batch
+// while the host packs the next; results are applied in call order, so scores and progress are as if serial.
 import { UserError } from '../cli/errors.js';
 import type { Engine, TargetedBatch } from '../engine/types.js';
 import { SPECIAL_IDS } from '../model/config.js';
+
+/** Engine calls queued before the oldest one's result is awaited. */
+const IN_FLIGHT = 4;
 
 export const SCORING_METHODS = ['holistic', 'pll', 'pll-word-l2r'] as const;
 export type ScoringMethod = (typeof SCORING_METHODS)[number];
@@ -28,6 +32,14 @@ export interface ScoreOptions {
   maxRows: number;
   /** Called after each engine call with the number of sentences fully scored so far. */
   onProgress?: (sentencesDone: number) => void;
+}
+
+/** A queued engine call: its log-probs, whose sentence each row belongs to, and sentences it completes. */
+interface PendingCall {
+  logProbs: Promise<Float32Array>; // [M]
+  rows: Row[];
+  owners: number[];
+  finishes: number;
 }
 
 interface Row {
@@ -109,20 +121,29 @@ export async function scoreSentences(engine: Engine, sentences: readonly Encoded
   let pendingSentences = 0;
   let done = 0;
   let finishedInPending = 0;
+  const queued: PendingCall[] = [];
+  /** Awaits the oldest queued call and adds its log-probs to their sentences. */
+  const applyOldest = async (): Promise<void> => {
+    const call = queued.shift()!;
+    const logProbs = await call.logProbs;
+    let k = 0;
+    call.rows.forEach((row, r) => {
+      for (let i = 0; i < row.positions.length; i++) logProbSums[call.owners[r]] += logProbs[k++];
+    });
+    done += call.finishes;
+    options.onProgress?.(done);
+  };
   const flush = async (): Promise<void> => {
     if (pending.length === 0) return;
-    const batch = packRows(pending);
-    const logProbs = await engine.targetLogProbs(batch); // [M]
-    let k = 0;
-    pending.forEach((row, r) => {
-      for (let i = 0; i < row.positions.length; i++) logProbSums[pendingOwners[r]] += logProbs[k++];
-    });
-    done += finishedInPending;
-    options.onProgress?.(done);
+    const logProbs = engine.targetLogProbs(packRows(pending));
+    // Awaited in order by applyOldest; a failure before then must not count as unhandled.
+    logProbs.catch(() => undefined);
+    queued.push({ logProbs, rows: pending, owners: pendingOwners, finishes: finishedInPending });
     pending = [];
     pendingOwners = [];
     pendingSentences = 0;
     finishedInPending = 0;
+    if (queued.length >= IN_FLIGHT) await applyOldest();
   };
 
   for (const index of order) {
@@ -140,6 +161,7 @@ export async function scoreSentences(engine: Engine, sentences: readonly Encoded
     finishedInPending++;
   }
   await flush();
+  while (queued.length > 0) await applyOldest();
 
   const scores = new Float64Array(sentences.length);
   sentences.forEach((sentence, i) => {

@@ -1,11 +1,14 @@
 // The pretraining loop: batches from the masked stream, lr from the schedule, one engine step each, metrics,
 // checkpoints, and clean stops (SIGINT, --max-minutes, NaN loss) that never leave a half-written checkpoint.
+// One step stays in flight: step N+1 is submitted before step N's loss is awaited, so the engine never idles
+// while JavaScript reads a loss. Batches and seeds are still drawn in step order, and the loop drains (submits
+// nothing ahead) at every step it saves, probes or is told to stop after, so checkpoints see exactly their step.
 import { appendFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { UserError } from '../cli/errors.js';
 import type { TrainConfig } from '../config/schema.js';
 import { createEngine } from '../engine/index.js';
-import type { Engine } from '../engine/types.js';
+import type { Engine, StepResult } from '../engine/types.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { saveCheckpoint, stepDirName } from '../io/checkpoint.js';
 import { initWeights } from '../model/init.js';
@@ -28,6 +31,14 @@ export interface PretrainResult {
   checkpointDir: string;
   stoppedBy: 'done' | 'interrupt' | 'time';
   engine: { kind: string; backend: string; adapter?: string };
+}
+
+/** A submitted training step whose result is not read yet. */
+interface InFlightStep {
+  number: number;
+  lr: number;
+  tokens: number;
+  result: Promise<StepResult>;
 }
 
 /** Probing during training: called every `config.probeEvery` steps and after the last step. */
@@ -97,34 +108,60 @@ export async function pretrain(config: TrainConfig, options: PretrainOptions): P
   let lastLoss = NaN;
   let lastMeanLoss = NaN;
   let stoppedBy: PretrainResult['stoppedBy'] = 'done';
+  const timeUp = () => config.maxMinutes > 0 && (performance.now() - began) / 60_000 >= config.maxMinutes;
+  const saveAt = (n: number) => config.saveEvery > 0 && n % config.saveEvery === 0 && n < config.steps;
+  const probeAt = (n: number) => probe !== undefined && config.probeEvery > 0 && n % config.probeEvery === 0 && n < config.steps;
+  /** Whether nothing may be submitted after step n until it is finished: the loop ends, saves, probes or stops there. */
+  const drainsAfter = (n: number) => n >= config.steps || n === options.interruptAfterStep || saveAt(n) || probeAt(n) || interrupted || timeUp();
+
+  let submitted = step;
+  /** Draws step `submitted + 1`'s batch, lr and dropout seed (in that order) and hands it to the engine. */
+  const submit = (): InFlightStep => {
+    const number = ++submitted;
+    const batch = stream.next(config.batchSize, random);
+    const lr = learningRate(number, config.lr, config.warmupSteps, config.steps);
+    const dropoutSeed = random.int(2 ** 31);
+    const result = engine.trainStep(batch, { lr, dropoutSeed });
+    // Its failure surfaces where it is awaited; until then (or if an earlier step stops the run) it is not unhandled.
+    result.catch(() => undefined);
+    return { number, lr, tokens: batch.attentionMask.reduce((sum, m) => sum + m, 0), result };
+  };
+  /** Reads a step's result and records it: NaN check, metrics, progress. */
+  const finish = async (inFlight: InFlightStep): Promise<void> => {
+    const result = await inFlight.result;
+    if (!Number.isFinite(result.loss) || !Number.isFinite(result.gradNorm)) {
+      throw new UserError(`loss became ${result.loss} at step ${inFlight.number}; training stopped. Last good checkpoint: ${lastSaved ?? 'none (none was saved yet)'}`);
+    }
+    step = inFlight.number;
+    tokensSeen += inFlight.tokens;
+    window.add(result.loss, result.gradNorm, inFlight.tokens);
+    lastLoss = result.loss;
+    progress.update(step, result.loss, inFlight.lr, tokensSeen);
+    if (step % config.logEvery === 0 || step === config.steps) {
+      const line = window.flush(step, inFlight.lr, elapsed());
+      if (Number.isNaN(firstLoss)) firstLoss = line.loss;
+      lastMeanLoss = line.loss;
+      await appendMetrics(metricsPath, line);
+    }
+  };
+
+  let next: InFlightStep | undefined;
   try {
     while (step < config.steps) {
-      const batch = stream.next(config.batchSize, random);
-      const lr = learningRate(step + 1, config.lr, config.warmupSteps, config.steps);
-      const dropoutSeed = random.int(2 ** 31);
-      const result = await engine.trainStep(batch, { lr, dropoutSeed });
-      if (!Number.isFinite(result.loss) || !Number.isFinite(result.gradNorm)) {
-        throw new UserError(`loss became ${result.loss} at step ${step + 1}; training stopped. Last good checkpoint: ${lastSaved ?? 'none (none was saved yet)'}`);
-      }
-      step++;
-      const tokens = batch.attentionMask.reduce((sum, m) => sum + m, 0);
-      tokensSeen += tokens;
-      window.add(result.loss, result.gradNorm, tokens);
-      lastLoss = result.loss;
-      progress.update(step, result.loss, lr, tokensSeen);
-      if (step % config.logEvery === 0 || step === config.steps) {
-        const line = window.flush(step, lr, elapsed());
-        if (Number.isNaN(firstLoss)) firstLoss = line.loss;
-        lastMeanLoss = line.loss;
-        await appendMetrics(metricsPath, line);
-      }
-      const timeUp = config.maxMinutes > 0 && (performance.now() - began) / 60_000 >= config.maxMinutes;
-      if (interrupted || step === options.interruptAfterStep || timeUp) {
-        stoppedBy = timeUp ? 'time' : 'interrupt';
+      // After a drain nothing is queued: this step is submitted now.
+      const current = next ?? submit();
+      next = drainsAfter(current.number) ? undefined : submit();
+      await finish(current);
+      const outOfTime = timeUp();
+      if (interrupted || step === options.interruptAfterStep || outOfTime) {
+        stoppedBy = outOfTime ? 'time' : 'interrupt';
+        // A stop that arrived while the next step was already queued takes effect after that step.
+        if (next) await finish(next);
+        next = undefined;
         break;
       }
-      if (config.saveEvery > 0 && step % config.saveEvery === 0 && step < config.steps) await save();
-      if (probe && config.probeEvery > 0 && step % config.probeEvery === 0 && step < config.steps) await probe(step, engine, start);
+      if (saveAt(step)) await save();
+      if (probeAt(step)) await probe!(step, engine, start);
     }
     if (!window.empty) {
       const line = window.flush(step, learningRate(step, config.lr, config.warmupSteps, config.steps), elapsed());
@@ -139,6 +176,8 @@ export async function pretrain(config: TrainConfig, options: PretrainOptions): P
       engine: { kind: engine.kind, backend: engine.backend, adapter: engine.adapterName },
     };
   } finally {
+    // A step still queued when the run fails finishes before its buffers are freed.
+    if (next) await next.result.catch(() => undefined);
     progress.stop();
     process.off('SIGINT', onSigint);
     engine.dispose();

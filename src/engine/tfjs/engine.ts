@@ -1,5 +1,8 @@
 // The reference engine: plain tfjs ops and autodiff on any tfjs backend. Simple and obviously right, it is
 // the oracle the fused WebGPU engine is tested against. Every call is leak-free (tf.tidy / dispose).
+// Calls run one after another in call order (a promise chain): a caller may issue a call before the previous
+// one resolves, and an await inside one call (backend activation, reading a tensor) never lets another
+// call's updates interleave with it.
 import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig } from '../../model/config.js';
 import { ensureBackend, type ActiveBackend, type BackendName } from '../backend.js';
@@ -31,6 +34,8 @@ class TfjsEngine implements Engine {
   private readonly params: TfjsParams;
   private readonly optimizer: AdamW;
   private readonly clipNorm: number;
+  /** Settles when every call issued so far has finished. */
+  private tail: Promise<unknown> = Promise.resolve();
 
   constructor(options: TfjsEngineOptions) {
     this.config = options.config;
@@ -41,7 +46,57 @@ class TfjsEngine implements Engine {
     this.clipNorm = options.optimizer.clipNorm;
   }
 
-  async trainStep(batch: TargetedBatch, options: StepOptions): Promise<StepResult> {
+  trainStep(batch: TargetedBatch, options: StepOptions): Promise<StepResult> {
+    return this.serially(() => this.trainStepNow(batch, options));
+  }
+
+  lossAndGradients(batch: TargetedBatch): Promise<{ loss: number; gradients: NamedTensors }> {
+    return this.serially(() => this.lossAndGradientsNow(batch));
+  }
+
+  targetLogProbs(batch: TargetedBatch): Promise<Float32Array> {
+    return this.serially(() => this.targetLogProbsNow(batch));
+  }
+
+  forward(batch: TokenBatch, options?: { attentions?: boolean }): Promise<ForwardOutput> {
+    return this.serially(() => this.forwardNow(batch, options));
+  }
+
+  readWeights(): Promise<NamedTensors> {
+    return this.serially(() => this.params.read());
+  }
+
+  loadWeights(weights: NamedTensors): Promise<void> {
+    return this.serially(async () => {
+      await ensureBackend(this.backend);
+      this.params.load(weights);
+    });
+  }
+
+  readOptimizerState(): Promise<OptimizerState> {
+    return this.serially(() => this.optimizer.read());
+  }
+
+  loadOptimizerState(state: OptimizerState): Promise<void> {
+    return this.serially(async () => {
+      await ensureBackend(this.backend);
+      this.optimizer.load(state);
+    });
+  }
+
+  dispose(): void {
+    this.optimizer.dispose();
+    this.params.dispose();
+  }
+
+  /** Runs `call` once every earlier call has settled; a failed call does not stop later ones. */
+  private serially<T>(call: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(call);
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+
+  private async trainStepNow(batch: TargetedBatch, options: StepOptions): Promise<StepResult> {
     await ensureBackend(this.backend);
     const [loss, norm] = tf.tidy(() => {
       const { value, grads } = this.lossAndGrads(batch, seededDropout(options.dropoutSeed));
@@ -52,7 +107,7 @@ class TfjsEngine implements Engine {
     return { loss: await readScalar(loss), gradNorm: await readScalar(norm) };
   }
 
-  async lossAndGradients(batch: TargetedBatch): Promise<{ loss: number; gradients: NamedTensors }> {
+  private async lossAndGradientsNow(batch: TargetedBatch): Promise<{ loss: number; gradients: NamedTensors }> {
     await ensureBackend(this.backend);
     const { value, grads } = tf.tidy(() => this.lossAndGrads(batch, noDropout));
     const gradients: NamedTensors = new Map();
@@ -63,7 +118,7 @@ class TfjsEngine implements Engine {
     return { loss: await readScalar(value), gradients };
   }
 
-  async targetLogProbs(batch: TargetedBatch): Promise<Float32Array> {
+  private async targetLogProbsNow(batch: TargetedBatch): Promise<Float32Array> {
     await ensureBackend(this.backend);
     const logProbs = tf.tidy(() => {
       const inputs = modelInputs(this.config, batch);
@@ -76,7 +131,7 @@ class TfjsEngine implements Engine {
     return data;
   }
 
-  async forward(batch: TokenBatch, options?: { attentions?: boolean }): Promise<ForwardOutput> {
+  private async forwardNow(batch: TokenBatch, options?: { attentions?: boolean }): Promise<ForwardOutput> {
     await ensureBackend(this.backend);
     const { batchSize: b, seqLen: t } = batch;
     const attentions: tf.Tensor[] = [];
@@ -92,29 +147,6 @@ class TfjsEngine implements Engine {
       for (const a of attentions) output.attentions.push({ shape: [...a.shape], data: await readAll(a) });
     }
     return output;
-  }
-
-  readWeights(): Promise<NamedTensors> {
-    return this.params.read();
-  }
-
-  async loadWeights(weights: NamedTensors): Promise<void> {
-    await ensureBackend(this.backend);
-    this.params.load(weights);
-  }
-
-  readOptimizerState(): Promise<OptimizerState> {
-    return this.optimizer.read();
-  }
-
-  async loadOptimizerState(state: OptimizerState): Promise<void> {
-    await ensureBackend(this.backend);
-    this.optimizer.load(state);
-  }
-
-  dispose(): void {
-    this.optimizer.dispose();
-    this.params.dispose();
   }
 
   /** Mean masked-LM loss and the gradients of the trainable parameters, in `params.trainable` order. */

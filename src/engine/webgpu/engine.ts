@@ -1,5 +1,7 @@
 // The fused WebGPU engine: the Engine interface on hand-written WGSL kernels. A training step (forward,
 // backward, clip, AdamW) is one command buffer with one submit; the only read-back is loss and gradient norm.
+// Runs may overlap: each run encodes its read-backs into its own command buffer, so a caller can submit the
+// next step before the previous one's loss is back, and the GPU never waits for JavaScript.
 import { headDim, maxSequenceLength, type ModelConfig } from '../../model/config.js';
 import type {
   Engine, ForwardOutput, NamedTensors, OptimizerSettings, OptimizerState, StepOptions, StepResult, TargetedBatch, TokenBatch,
@@ -12,6 +14,7 @@ import { packLayout, packTensors, unpackTensors, type ParamLayout } from './layo
 import { recordBackward, recordOptimizer } from './plan-backward.js';
 import { recordForward } from './plan-forward.js';
 import { compilePipelines, Program, type Pipelines, type RunShape } from './program.js';
+import { StagingPool, type ReadBack } from './staging.js';
 
 export interface FusedEngineOptions {
   config: ModelConfig;
@@ -23,6 +26,20 @@ export interface FusedEngineOptions {
 }
 
 type Mode = 'eval' | 'gradients' | 'train';
+
+interface StepScalars {
+  seed: number;
+  lr: number;
+  stepSize: number;
+  sqrtBc2: number;
+}
+const NO_STEP: StepScalars = { seed: 0, lr: 0, stepSize: 0, sqrtBc2: 1 };
+
+/** A submitted run: scalars ([0] loss, [1] gradient norm) and the extra read-backs, in request order. */
+interface RunResults {
+  scalars: Float32Array;
+  reads: Float32Array[];
+}
 
 interface Built {
   act: Activations;
@@ -52,7 +69,9 @@ export class FusedEngine implements Engine {
   private readonly layout: ParamLayout;
   private readonly state: ParameterBuffers;
   private built?: Built;
+  /** Updates submitted so far: advanced at submit time, so overlapping steps get consecutive bias corrections. */
   private optimizerStep = 0;
+  private readonly staging: StagingPool;
 
   constructor(
     private readonly device: GPUDevice, readonly adapterName: string, private readonly pipelines: Pipelines,
@@ -61,6 +80,7 @@ export class FusedEngine implements Engine {
     this.config = options.config;
     this.layout = packLayout(options.config);
     this.state = new ParameterBuffers(device, this.layout);
+    this.staging = new StagingPool(device);
     if (options.maxBatch && options.maxSeq) {
       this.ensureCapacity(options.maxBatch, options.maxSeq, options.maxBatch * options.maxSeq);
     }
@@ -78,11 +98,13 @@ export class FusedEngine implements Engine {
     const querySet = this.device.createQuerySet({ type: 'timestamp', count: queries });
     const resolved = this.device.createBuffer({ size: queries * 8, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
     let kernels: string[] = [];
-    await this.run('train', batch, batch.targetPositions, batch.targetIds, { seed: options.dropoutSeed, lr: options.lr, stepSize: options.lr, sqrtBc2: 1 }, (encoder, shape) => {
+    const step = { seed: options.dropoutSeed, lr: options.lr, stepSize: options.lr, sqrtBc2: 1 };
+    await this.submit('train', batch, batch.targetPositions, batch.targetIds, step, () => [], (encoder, shape) => {
       kernels = built.program.encodeTimed(encoder, querySet, shape, 0, built.program.length);
       encoder.resolveQuerySet(querySet, 0, 2 * kernels.length, resolved, 0);
     });
-    const times = new BigUint64Array((await this.read(resolved, 0, 4 * kernels.length)).buffer);
+    const [timestamps] = await this.read([{ buffer: resolved, floats: 4 * kernels.length }]);
+    const times = new BigUint64Array(timestamps.buffer);
     const totals = new Map<string, { ms: number; count: number }>();
     kernels.forEach((kernel, i) => {
       const entry = totals.get(kernel) ?? { ms: 0, count: 0 };
@@ -100,22 +122,23 @@ export class FusedEngine implements Engine {
     const t = this.optimizerStep + 1;
     const stepSize = biasCorrection ? options.lr / (1 - beta1 ** t) : options.lr;
     const sqrtBc2 = biasCorrection ? Math.sqrt(1 - beta2 ** t) : 1;
-    const scalars = await this.run('train', batch, batch.targetPositions, batch.targetIds, {
+    const results = this.submit('train', batch, batch.targetPositions, batch.targetIds, {
       seed: options.dropoutSeed, lr: options.lr, stepSize, sqrtBc2,
     });
     this.optimizerStep = t;
+    const { scalars } = await results;
     return { loss: scalars[0], gradNorm: scalars[1] };
   }
 
   async lossAndGradients(batch: TargetedBatch): Promise<{ loss: number; gradients: NamedTensors }> {
-    const scalars = await this.run('gradients', batch, batch.targetPositions, batch.targetIds);
-    const grads = await this.read(this.state.grads, 0, this.layout.total);
+    const { scalars, reads: [grads] } = await this.submit('gradients', batch, batch.targetPositions, batch.targetIds, NO_STEP,
+      () => [{ buffer: this.state.grads, floats: this.layout.total }]);
     return { loss: scalars[0], gradients: unpackTensors(this.layout, grads, (p) => p.spec.trainable) };
   }
 
   async targetLogProbs(batch: TargetedBatch): Promise<Float32Array> {
-    await this.run('eval', batch, batch.targetPositions, batch.targetIds);
-    const rowLoss = await this.read(this.built!.act.rowLoss, 0, batch.targetPositions.length);
+    const { reads: [rowLoss] } = await this.submit('eval', batch, batch.targetPositions, batch.targetIds, NO_STEP,
+      (act) => [{ buffer: act.rowLoss, floats: batch.targetPositions.length }]);
     return rowLoss.map((x) => -x);
   }
 
@@ -124,19 +147,19 @@ export class FusedEngine implements Engine {
     const rows = B * T;
     // The LM head runs on every position: all rows are "targets" (their ids are irrelevant here).
     const everyRow = Int32Array.from({ length: rows }, (_, i) => i);
-    await this.run('eval', batch, everyRow, new Int32Array(rows));
-    const act = this.built!.act;
-    const logits = { shape: [B, T, this.config.vocabSize], data: await this.read(act.logits, 0, rows * this.config.vocabSize) };
-    if (!options.attentions) return { logits };
     const H = this.config.numHeads;
-    const attentions = await Promise.all(
-      act.layers.map(async (layer) => ({ shape: [B, H, T, T], data: await this.read(layer.probs, 0, B * H * T * T) })),
-    );
-    return { logits, attentions };
+    const { reads: [logitData, ...probs] } = await this.submit('eval', batch, everyRow, new Int32Array(rows), NO_STEP, (act) => [
+      { buffer: act.logits, floats: rows * this.config.vocabSize },
+      ...(options.attentions ? act.layers.map((layer) => ({ buffer: layer.probs, floats: B * H * T * T })) : []),
+    ]);
+    const logits = { shape: [B, T, this.config.vocabSize], data: logitData };
+    if (!options.attentions) return { logits };
+    return { logits, attentions: probs.map((data) => ({ shape: [B, H, T, T], data })) };
   }
 
   async readWeights(): Promise<NamedTensors> {
-    return unpackTensors(this.layout, await this.read(this.state.params, 0, this.layout.total));
+    const [params] = await this.read([{ buffer: this.state.params, floats: this.layout.total }]);
+    return unpackTensors(this.layout, params);
   }
 
   async loadWeights(weights: NamedTensors): Promise<void> {
@@ -145,9 +168,12 @@ export class FusedEngine implements Engine {
 
   async readOptimizerState(): Promise<OptimizerState> {
     const trainable = (p: { spec: { trainable: boolean } }) => p.spec.trainable;
-    const m = unpackTensors(this.layout, await this.read(this.state.m, 0, this.layout.total), trainable, '.exp_avg');
-    const v = unpackTensors(this.layout, await this.read(this.state.v, 0, this.layout.total), trainable, '.exp_avg_sq');
-    return { step: this.optimizerStep, tensors: new Map([...m, ...v]) };
+    // The step count of the updates queued so far, which are exactly the ones this read sees.
+    const step = this.optimizerStep;
+    const [mData, vData] = await this.read([{ buffer: this.state.m, floats: this.layout.total }, { buffer: this.state.v, floats: this.layout.total }]);
+    const m = unpackTensors(this.layout, mData, trainable, '.exp_avg');
+    const v = unpackTensors(this.layout, vData, trainable, '.exp_avg_sq');
+    return { step, tensors: new Map([...m, ...v]) };
   }
 
   async loadOptimizerState(state: OptimizerState): Promise<void> {
@@ -161,14 +187,21 @@ export class FusedEngine implements Engine {
     this.built?.act.destroy();
     this.built?.program.destroy();
     this.state.destroy();
+    this.staging.destroy();
   }
 
-  /** Uploads the batch, encodes the ops of `mode` into one command buffer, submits, returns scalars. */
-  private async run(
-    mode: Mode, batch: TokenBatch, targets: Int32Array, targetIds: Int32Array,
-    step: { seed: number; lr: number; stepSize: number; sqrtBc2: number } = { seed: 0, lr: 0, stepSize: 0, sqrtBc2: 1 },
+  /**
+   * Uploads the batch, encodes the ops of `mode` and copies of the scalars and of `reads` into one command
+   * buffer, and submits it, all before returning (it throws synchronously on a bad batch); the promise
+   * resolves once the copies are mapped. The queue orders overlapping runs, and every write of a run (batch,
+   * uniforms) is a queue operation issued after the previous run's submit, so overlapping runs compute
+   * exactly what sequential ones would.
+   */
+  private submit(
+    mode: Mode, batch: TokenBatch, targets: Int32Array, targetIds: Int32Array, step: StepScalars = NO_STEP,
+    reads: (act: Activations) => ReadBack[] = () => [],
     encodeTimed?: (encoder: GPUCommandEncoder, shape: RunShape) => void,
-  ): Promise<Float32Array> {
+  ): Promise<RunResults> {
     const { batchSize: B, seqLen: T } = batch;
     if (T > maxSequenceLength(this.config) || T > ATTENTION_MAX_SEQ) {
       throw new Error(`batch length ${T} exceeds the model's ${maxSequenceLength(this.config)} positions`);
@@ -191,13 +224,11 @@ export class FusedEngine implements Engine {
       this.lastDispatchCount = built.program.encode(pass, shape, 0, end);
       pass.end();
     }
-    const staging = this.device.createBuffer({ size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-    encoder.copyBufferToBuffer(this.state.scalars, 0, staging, 0, 16);
+    // Activations reallocated by a later, larger run are destroyed while this run may still be queued: Dawn
+    // keeps a destroyed buffer alive for work already submitted, and this run reads back only through its copies.
+    const mapped = this.staging.encodeCopies(encoder, [{ buffer: this.state.scalars, floats: 4 }, ...reads(built.act)]);
     this.device.queue.submit([encoder.finish()]);
-    await staging.mapAsync(GPUMapMode.READ);
-    const scalars = new Float32Array(staging.getMappedRange().slice(0));
-    staging.destroy();
-    return scalars;
+    return mapped().then(([scalars, ...rest]) => ({ scalars, reads: rest }));
   }
 
   private ensureCapacity(batch: number, seq: number, targets: number): Built {
@@ -222,15 +253,11 @@ export class FusedEngine implements Engine {
     return this.built;
   }
 
-  private async read(buffer: GPUBuffer, offset: number, floats: number): Promise<Float32Array> {
-    const bytes = floats * 4;
-    const staging = this.device.createBuffer({ size: Math.max(16, bytes), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  /** Copies of `reads` taken after all work submitted so far (one submit), then mapped. */
+  private read(reads: ReadBack[]): Promise<Float32Array[]> {
     const encoder = this.device.createCommandEncoder();
-    encoder.copyBufferToBuffer(buffer, offset * 4, staging, 0, bytes);
+    const mapped = this.staging.encodeCopies(encoder, reads);
     this.device.queue.submit([encoder.finish()]);
-    await staging.mapAsync(GPUMapMode.READ);
-    const data = new Float32Array(staging.getMappedRange(0, bytes).slice(0));
-    staging.destroy();
-    return data;
+    return mapped();
   }
 }
