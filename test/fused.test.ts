@@ -98,6 +98,23 @@ describe.skipIf(!hasWebGpu)('fused engine vs reference engine', () => {
     reference.dispose();
   });
 
+  it('matches attention and gradients past one block of 64 rows and one key tile (T = 70, head size 12, SSA per head)', async () => {
+    const config = {
+      ...tinyConfig({ scoring: 'ssa', ssaN: 1.5, ssaB: 0.8, ssaNTrainable: true, ssaBTrainable: true, ssaGranularity: 'head' }),
+      hiddenSize: 36, numHeads: 3, maxPositions: 72,
+    };
+    const [reference, fused] = await enginePair(config);
+    const batch = randomTargetedBatch(config, 2, 70, streamFromSeed(31));
+    const expected = await reference.forward(batch, { attentions: true });
+    const actual = await fused.forward(batch, { attentions: true });
+    expect(relativeError(actual.attentions![1].data, expected.attentions![1].data)).toBeLessThan(TOLERANCE);
+    const report = await compareGradients(reference, fused, batch);
+    expect(report.loss.relative).toBeLessThan(TOLERANCE);
+    expect(report.worstGradient.relative, report.worstGradient.name).toBeLessThan(TOLERANCE);
+    fused.dispose();
+    reference.dispose();
+  });
+
   it.each([true, false])('tracks the reference over AdamW steps with clipping (bias correction %s)', async (biasCorrection) => {
     const config = tinyConfig({ scoring: 'ssa', ssaN: 1.5, ssaB: 0.8, ssaNTrainable: true, ssaBTrainable: true });
     const optimizer = { beta1: 0.9, beta2: 0.999, eps: 1e-6, weightDecay: 0.01, biasCorrection, clipNorm: 0.5 };

@@ -54,7 +54,7 @@ export async function createFusedEngine(options: FusedEngineOptions): Promise<Fu
   if (gpu === null) throw new Error('the fused engine needs WebGPU, and no WebGPU adapter was found');
   const { config } = options;
   if (headDim(config) > ATTENTION_MAX_HEAD_DIM) throw new Error(`fused engine: head size ${headDim(config)} exceeds ${ATTENTION_MAX_HEAD_DIM}`);
-  const pipelines = await compilePipelines(gpu.device);
+  const pipelines = await compilePipelines(gpu.device, headDim(config));
   const engine = new FusedEngine(gpu.device, gpu.adapterName, pipelines, options);
   await engine.loadWeights(options.weights);
   return engine;

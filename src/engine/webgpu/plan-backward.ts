@@ -9,7 +9,7 @@ import { COLUMN_CHUNK_ROWS } from './kernels/norm.wgsl.js';
 import { NORM_PARTIALS } from './kernels/optimizer.wgsl.js';
 import { offsetOf, type ParamLayout } from './layout.js';
 import {
-  attentionUniforms, matmul, rowGroups, rowsOf, SITES, targetsOf, type PlanContext,
+  attentionGroups, attentionUniforms, matmul, rowGroups, rowsOf, SITES, targetsOf, type PlanContext,
 } from './plan-forward.js';
 import { flatGroups, type RunShape } from './program.js';
 
@@ -141,7 +141,7 @@ export function recordBackward(ctx: PlanContext): void {
 }
 
 function recordLayerBackward(ctx: PlanContext, l: number, H: number, F: number): void {
-  const { config, act, state, layout, program } = ctx;
+  const { act, state, layout, program } = ctx;
   const prefix = `roberta.encoder.layer.${l}`;
   const a = act.layers[l];
   // Output block: LN2 → dropped FFN output dense → GELU → intermediate dense (+ residual into dAttended).
@@ -163,11 +163,11 @@ function recordLayerBackward(ctx: PlanContext, l: number, H: number, F: number):
   denseBackward(ctx, `${prefix}.attention.output.dense`, act.dBranch, a.context, rowsOf, H, H, { out: act.dContext });
   program.add(
     'attentionBwdRows', [a.q, a.k, a.v, act.dContext, a.probs, state.params, act.dScores, act.dQ],
-    (s) => attentionUniforms(ctx, l, s), (s) => [s.seq, config.numHeads, s.batch],
+    (s) => attentionUniforms(ctx, l, s), (s) => attentionGroups(ctx, s),
   );
   program.add(
     'attentionBwdCols', [a.q, act.dContext, act.dScores, a.probs, act.dK, act.dV],
-    (s) => attentionUniforms(ctx, l, s), (s) => [s.seq, config.numHeads, s.batch],
+    (s) => attentionUniforms(ctx, l, s), (s) => attentionGroups(ctx, s),
   );
   recordSsaReduce(ctx, l, layout);
   const x = act.hidden[l];
@@ -185,7 +185,7 @@ function recordSsaReduce(ctx: PlanContext, l: number, layout: ParamLayout): void
   const flags = (attention.ssaNTrainable ? 1 : 0) | (attention.ssaBTrainable ? 2 : 0) | (attention.ssaGranularity === 'head' ? 4 : 0);
   ctx.program.add(
     'ssaReduce', [act.dScores, state.grads],
-    (s) => [s.batch, s.seq, config.numHeads, act.partialOffset(config), offsetOf(layout, names.n), offsetOf(layout, names.b), flags],
+    (s) => [s.batch, attentionGroups(ctx, s)[0], config.numHeads, act.partialOffset(config), offsetOf(layout, names.n), offsetOf(layout, names.b), flags],
     () => [ssaScalarsPerLayer(config), 1, 1],
   );
 }

@@ -5,7 +5,7 @@ import { headDim, type ModelConfig } from '../../model/config.js';
 import { ssaParamNames } from '../../model/params.js';
 import type { Activations, ParameterBuffers } from './activations.js';
 import type { BatchSections } from './batch.js';
-import { ATTENTION_FLAGS } from './kernels/attention.wgsl.js';
+import { ATTENTION_FLAGS, ATTENTION_ROWS } from './kernels/attention.wgsl.js';
 import { MATMUL_FLAGS, matmulTile, splitKCount } from './kernels/matmul.wgsl.js';
 import { offsetOf, type ParamLayout } from './layout.js';
 import { flatGroups, type Program, type RunShape, type UniformValue } from './program.js';
@@ -109,6 +109,11 @@ export function rowGroups(rows: number): [number, number, number] {
   return rows <= 65535 ? [rows, 1, 1] : [65535, Math.ceil(rows / 65535), 1];
 }
 
+/** The attention kernels' grid: row blocks × heads × sequences. */
+export function attentionGroups(ctx: PlanContext, s: RunShape): [number, number, number] {
+  return [Math.ceil(s.seq / ATTENTION_ROWS), ctx.config.numHeads, s.batch];
+}
+
 /** Shared uniforms of the three attention kernels for layer `layer`. */
 export function attentionUniforms(ctx: PlanContext, layer: number, s: RunShape): UniformValue[] {
   const { config, layout } = ctx;
@@ -145,7 +150,7 @@ export function recordForward(ctx: PlanContext): void {
     denseForward(ctx, `${prefix}.attention.self.value`, x, a.v, rowsOf, H, H);
     program.add(
       'attentionFwd', [a.q, a.k, a.v, act.batchData, state.params, a.probs, a.context],
-      (s) => attentionUniforms(ctx, l, s), (s) => [s.seq, config.numHeads, s.batch],
+      (s) => attentionUniforms(ctx, l, s), (s) => attentionGroups(ctx, s),
     );
     denseForward(ctx, `${prefix}.attention.output.dense`, a.context, a.attnPre, rowsOf, H, H, {
       flags: MATMUL_FLAGS.dropout | MATMUL_FLAGS.residual, aux: x, site: SITES.attentionOutput(l), dropP: config.hiddenDropout,

@@ -1,41 +1,45 @@
 // A recorded sequence of compute dispatches: pipelines compiled once per engine, bind groups created once
 // per buffer capacity, and per run only the uniforms (one write) and the dispatches themselves.
-import { ATTENTION_BWD_COLS_WGSL, ATTENTION_BWD_ROWS_WGSL, ATTENTION_FWD_WGSL, SSA_REDUCE_WGSL } from './kernels/attention.wgsl.js';
+import { attentionBackwardColsWgsl, attentionBackwardRowsWgsl, attentionForwardWgsl, SSA_REDUCE_WGSL } from './kernels/attention.wgsl.js';
 import { CROSS_ENTROPY_WGSL, LOSS_REDUCE_WGSL } from './kernels/loss.wgsl.js';
 import { matmulSource, SPLIT_REDUCE_WGSL } from './kernels/matmul.wgsl.js';
 import { COLUMN_SUM_WGSL, LAYERNORM_BWD_WGSL, LAYERNORM_FWD_WGSL, LAYERNORM_PARAM_GRAD_WGSL } from './kernels/norm.wgsl.js';
 import { ADAMW_WGSL, NORM_FINAL_WGSL, NORM_PARTIAL_WGSL } from './kernels/optimizer.wgsl.js';
 import { EMBED_FWD_WGSL, EMBED_GRAD_WGSL, GATHER_ROWS_WGSL, SCATTER_ROWS_WGSL } from './kernels/rows.wgsl.js';
 
-const KERNEL_SOURCES = {
-  matmul: matmulSource(64),
-  matmulSmall: matmulSource(32),
-  splitReduce: SPLIT_REDUCE_WGSL,
-  layerNormFwd: LAYERNORM_FWD_WGSL,
-  layerNormBwd: LAYERNORM_BWD_WGSL,
-  layerNormParamGrad: LAYERNORM_PARAM_GRAD_WGSL,
-  columnSum: COLUMN_SUM_WGSL,
-  attentionFwd: ATTENTION_FWD_WGSL,
-  attentionBwdRows: ATTENTION_BWD_ROWS_WGSL,
-  attentionBwdCols: ATTENTION_BWD_COLS_WGSL,
-  ssaReduce: SSA_REDUCE_WGSL,
-  embedFwd: EMBED_FWD_WGSL,
-  embedGrad: EMBED_GRAD_WGSL,
-  gatherRows: GATHER_ROWS_WGSL,
-  scatterRows: SCATTER_ROWS_WGSL,
-  crossEntropy: CROSS_ENTROPY_WGSL,
-  lossReduce: LOSS_REDUCE_WGSL,
-  normPartial: NORM_PARTIAL_WGSL,
-  normFinal: NORM_FINAL_WGSL,
-  adamw: ADAMW_WGSL,
-};
-export type KernelName = keyof typeof KERNEL_SOURCES;
+/** Every kernel's WGSL; the attention kernels are generated for the model's head size. */
+function kernelSources(headDim: number) {
+  return {
+    matmul: matmulSource(64),
+    matmulSmall: matmulSource(32),
+    splitReduce: SPLIT_REDUCE_WGSL,
+    layerNormFwd: LAYERNORM_FWD_WGSL,
+    layerNormBwd: LAYERNORM_BWD_WGSL,
+    layerNormParamGrad: LAYERNORM_PARAM_GRAD_WGSL,
+    columnSum: COLUMN_SUM_WGSL,
+    attentionFwd: attentionForwardWgsl(headDim),
+    attentionBwdRows: attentionBackwardRowsWgsl(headDim),
+    attentionBwdCols: attentionBackwardColsWgsl(headDim),
+    ssaReduce: SSA_REDUCE_WGSL,
+    embedFwd: EMBED_FWD_WGSL,
+    embedGrad: EMBED_GRAD_WGSL,
+    gatherRows: GATHER_ROWS_WGSL,
+    scatterRows: SCATTER_ROWS_WGSL,
+    crossEntropy: CROSS_ENTROPY_WGSL,
+    lossReduce: LOSS_REDUCE_WGSL,
+    normPartial: NORM_PARTIAL_WGSL,
+    normFinal: NORM_FINAL_WGSL,
+    adamw: ADAMW_WGSL,
+  };
+}
+export type KernelName = keyof ReturnType<typeof kernelSources>;
 export type Pipelines = Record<KernelName, GPUComputePipeline>;
 
-export async function compilePipelines(device: GPUDevice): Promise<Pipelines> {
+export async function compilePipelines(device: GPUDevice, headDim: number): Promise<Pipelines> {
+  const sources = kernelSources(headDim);
   const entries = await Promise.all(
-    (Object.keys(KERNEL_SOURCES) as KernelName[]).map(async (name) => {
-      const module = device.createShaderModule({ label: name, code: KERNEL_SOURCES[name] });
+    (Object.keys(sources) as KernelName[]).map(async (name) => {
+      const module = device.createShaderModule({ label: name, code: sources[name] });
       const pipeline = await device.createComputePipelineAsync({ label: name, layout: 'auto', compute: { module, entryPoint: 'main' } });
       return [name, pipeline] as const;
     }),

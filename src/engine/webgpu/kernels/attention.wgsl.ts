@@ -1,30 +1,48 @@
-// Fused self-attention for one (sequence, head, query row) per workgroup: scaled logits, Softmax or SSA in
-// log space (t = n·sgn(x)·log1p(b|x|)), boolean key mask (masked keys get weight exactly 0), attention
-// dropout and the context; and its backward in two passes (rows: dS, dQ and the dn/db partial sums;
-// columns: dK, dV). Activations stay in [N, heads·d] layout: no permutes.
+// Fused self-attention, generated per head size D: scaled logits, Softmax or SSA in log space
+// (t = n·sgn(x)·log1p(b|x|)), boolean key mask (masked keys get weight exactly 0), attention dropout and the
+// context; and its backward in two passes (rows: dS, dQ and the dn/db partial sums; columns: dK, dV).
+// Activations stay in [N, heads·d] layout: no permutes.
+// Layout of the work: a workgroup per (sequence, head, block of 64 rows), one thread per row (a query row in the
+// forward and row passes, a key row in the column pass). The other side's rows stream through workgroup memory
+// in tiles of KT rows, loaded cooperatively and coalesced, read by every thread at the same address (broadcast);
+// per-row vectors (q, dctx, accumulators) live in registers, sized by the compile-time D.
 import { DROPOUT_WGSL, LOG1P_WGSL, workgroupReduceWgsl } from './common.wgsl.js';
 
-/** Longest sequence and head size the shared-memory rows hold. */
+/** Longest sequence and head size the kernels take. */
 export const ATTENTION_MAX_SEQ = 256;
 export const ATTENTION_MAX_HEAD_DIM = 128;
+/** Rows per workgroup: the grid is [ceil(T / ATTENTION_ROWS), heads, batch]. */
+export const ATTENTION_ROWS = 64;
 
 export const ATTENTION_FLAGS = { ssa: 1, perHead: 2 } as const;
 
-const SHARED = /* wgsl */ `
+/** Rows per streamed tile: two tiles of KT·D floats stay within 8 KB of workgroup memory. */
+function tileRows(d: number): number {
+  return Math.max(4, Math.min(64, Math.floor(1024 / d)));
+}
+
+function shared(d: number): string {
+  return /* wgsl */ `
 struct Params {
   batch: u32, seq: u32, heads: u32, dim: u32, offN: u32, offB: u32, flags: u32, seed: u32, site: u32,
   offMask: u32, offPartial: u32, scale: f32, dropP: f32,
 }
 @group(0) @binding(0) var<uniform> u: Params;
-${workgroupReduceWgsl(64)}
+${workgroupReduceWgsl(ATTENTION_ROWS)}
+const D: u32 = ${d}u;
+const KT: u32 = ${tileRows(d)}u;
 fn scalar_index(h: u32) -> u32 { return select(0u, h, (u.flags & 2u) != 0u); }
+// Offset of row r's head-h slice in a [B·T, heads·D] activation.
+fn row_base(b: u32, r: u32, h: u32) -> u32 { return (b * u.seq + r) * u.heads * D + h * D; }
 `;
+}
 
 /** Bindings: q k v (read), batch u32 (mask at offMask), params, P (weights [B,H,T,T]), ctx. */
-export const ATTENTION_FWD_WGSL = /* wgsl */ `
+export function attentionForwardWgsl(d: number): string {
+  return /* wgsl */ `
 ${DROPOUT_WGSL}
 ${LOG1P_WGSL}
-${SHARED}
+${shared(d)}
 @group(0) @binding(1) var<storage, read> q: array<f32>;
 @group(0) @binding(2) var<storage, read> k: array<f32>;
 @group(0) @binding(3) var<storage, read> v: array<f32>;
@@ -32,64 +50,81 @@ ${SHARED}
 @group(0) @binding(5) var<storage, read> params: array<f32>;
 @group(0) @binding(6) var<storage, read_write> P: array<f32>;
 @group(0) @binding(7) var<storage, read_write> ctx: array<f32>;
-var<workgroup> qrow: array<f32, ${ATTENTION_MAX_HEAD_DIM}>;
-var<workgroup> prow: array<f32, ${ATTENTION_MAX_SEQ}>;
+var<workgroup> kt: array<f32, ${tileRows(d) * d}>;
+var<workgroup> vt: array<f32, ${tileRows(d) * d}>;
+var<workgroup> keyOn: array<u32, ${tileRows(d)}>;
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(${ATTENTION_ROWS})
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
-  let i = wg.x; let h = wg.y; let b = wg.z; let tid = lid.x;
-  let T = u.seq; let d = u.dim; let width = u.heads * d;
-  let qbase = (b * T + i) * width + h * d;
-  for (var e = tid; e < d; e += 64u) { qrow[e] = q[qbase + e]; }
-  workgroupBarrier();
+  let h = wg.y; let b = wg.z; let tid = lid.x;
+  let T = u.seq;
+  let i = wg.x * ${ATTENTION_ROWS}u + tid;
+  let inRange = i < T;
   let ssa = (u.flags & 1u) != 0u;
   let n = params[u.offN + scalar_index(h)];
   let bs = params[u.offB + scalar_index(h)];
-  var mx = -3.0e38;
-  for (var j = tid; j < T; j += 64u) {
-    var t = 0.0;
-    if (batchData[u.offMask + b * T + j] != 0u) {
-      let kbase = (b * T + j) * width + h * d;
-      var x = 0.0;
-      for (var e = 0u; e < d; e++) { x = fma(qrow[e], k[kbase + e], x); }
-      x *= u.scale;
-      t = select(x, n * sign(x) * log1p_accurate(bs * abs(x)), ssa);
-      mx = max(mx, t);
-    }
-    prow[j] = t;
-  }
-  mx = reduce64(mx, tid, true);
-  var s = 0.0;
-  for (var j = tid; j < T; j += 64u) {
-    let w = select(0.0, exp(prow[j] - mx), batchData[u.offMask + b * T + j] != 0u);
-    prow[j] = w;
-    s += w;
-  }
-  let total = reduce64(s, tid, false);
   let pbase = ((b * u.heads + h) * T + i) * T;
-  for (var j = tid; j < T; j += 64u) {
-    let p = prow[j] / total;
-    P[pbase + j] = p;
-    prow[j] = p * dropout_scale(u.seed, u.site, pbase + j, u.dropP);
+  var qreg: array<f32, D>;
+  var acc: array<f32, D>;
+  if (inRange) { for (var e = 0u; e < D; e++) { qreg[e] = q[row_base(b, i, h) + e]; } }
+  // Online softmax: running max m and sum l of exp(t − m); acc holds Σ exp(t − m)·keep·v.
+  var m = -3.0e38;
+  var l = 0.0;
+  for (var j0 = 0u; j0 < T; j0 += KT) {
+    for (var e = tid; e < KT * D; e += ${ATTENTION_ROWS}u) {
+      let j = j0 + e / D;
+      var kv = 0.0; var vv = 0.0;
+      if (j < T) { kv = k[row_base(b, j, h) + e % D]; vv = v[row_base(b, j, h) + e % D]; }
+      kt[e] = kv; vt[e] = vv;
+    }
+    for (var jj = tid; jj < KT; jj += ${ATTENTION_ROWS}u) {
+      keyOn[jj] = select(0u, batchData[u.offMask + b * T + j0 + jj], j0 + jj < T);
+    }
+    workgroupBarrier();
+    if (inRange) {
+      for (var jj = 0u; jj < min(KT, T - j0); jj++) {
+        if (keyOn[jj] == 0u) { continue; }
+        var x = 0.0;
+        for (var e = 0u; e < D; e++) { x = fma(qreg[e], kt[jj * D + e], x); }
+        x *= u.scale;
+        let t = select(x, n * sign(x) * log1p_accurate(bs * abs(x)), ssa);
+        P[pbase + j0 + jj] = t;
+        if (t > m) {
+          let c = exp(m - t);
+          l *= c;
+          for (var e = 0u; e < D; e++) { acc[e] *= c; }
+          m = t;
+        }
+        let w = exp(t - m);
+        l += w;
+        let kept = w * dropout_scale(u.seed, u.site, pbase + j0 + jj, u.dropP);
+        for (var e = 0u; e < D; e++) { acc[e] = fma(kept, vt[jj * D + e], acc[e]); }
+      }
+    }
+    workgroupBarrier();
   }
-  workgroupBarrier();
-  for (var e = tid; e < d; e += 64u) {
-    var acc = 0.0;
-    for (var j = 0u; j < T; j++) { acc = fma(prow[j], v[(b * T + j) * width + h * d + e], acc); }
-    ctx[qbase + e] = acc;
+  if (!inRange) { return; }
+  let inv = select(0.0, 1.0 / l, l > 0.0);
+  for (var j = 0u; j < T; j++) {
+    let on = batchData[u.offMask + b * T + j] != 0u;
+    P[pbase + j] = select(0.0, exp(P[pbase + j] - m) * inv, on);
   }
+  for (var e = 0u; e < D; e++) { ctx[row_base(b, i, h) + e] = acc[e] * inv; }
 }
 `;
+}
 
 /**
- * Row pass: dP = dctx·vᵀ (through the dropout mask), dt = P ⊙ (dP − Σ P·dP), dx = dt·dt/dx, dS = dx·scale;
- * dQ = dS·K; per-row partial sums of dt·∂t/∂n and dt·∂t/∂b at dS[offPartial + 2·row]. Masked keys have
+ * Row pass, a thread per query row i: dP = dctx·vᵀ (through the dropout mask), dt = P ⊙ (dP − Σ P·dP),
+ * dx = dt·dt/dx, dS = dx·scale; dQ = dS·K; the workgroup's sums of dt·∂t/∂n and dt·∂t/∂b at
+ * dS[offPartial + 2·(((b·heads + h)·blocks + block)]. dS holds dP between the two key sweeps. Masked keys have
  * P = 0 and so contribute nothing. Bindings: q k v dctx P params (read), dS, dQ.
  */
-export const ATTENTION_BWD_ROWS_WGSL = /* wgsl */ `
+export function attentionBackwardRowsWgsl(d: number): string {
+  return /* wgsl */ `
 ${DROPOUT_WGSL}
 ${LOG1P_WGSL}
-${SHARED}
+${shared(d)}
 @group(0) @binding(1) var<storage, read> q: array<f32>;
 @group(0) @binding(2) var<storage, read> k: array<f32>;
 @group(0) @binding(3) var<storage, read> v: array<f32>;
@@ -98,115 +133,151 @@ ${SHARED}
 @group(0) @binding(6) var<storage, read> params: array<f32>;
 @group(0) @binding(7) var<storage, read_write> dS: array<f32>;
 @group(0) @binding(8) var<storage, read_write> dQ: array<f32>;
-var<workgroup> qrow: array<f32, ${ATTENTION_MAX_HEAD_DIM}>;
-var<workgroup> drow: array<f32, ${ATTENTION_MAX_HEAD_DIM}>;
-var<workgroup> dsrow: array<f32, ${ATTENTION_MAX_SEQ}>;
+var<workgroup> tile: array<f32, ${tileRows(d) * d}>;
 
-@compute @workgroup_size(64)
-fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
-  let i = wg.x; let h = wg.y; let b = wg.z; let tid = lid.x;
-  let T = u.seq; let d = u.dim; let width = u.heads * d;
-  let qbase = (b * T + i) * width + h * d;
-  for (var e = tid; e < d; e += 64u) { qrow[e] = q[qbase + e]; drow[e] = dctx[qbase + e]; }
-  workgroupBarrier();
-  let pbase = ((b * u.heads + h) * T + i) * T;
-  var rowdot = 0.0;
-  for (var j = tid; j < T; j += 64u) {
-    let vbase = (b * T + j) * width + h * d;
-    var dp = 0.0;
-    for (var e = 0u; e < d; e++) { dp = fma(drow[e], v[vbase + e], dp); }
-    dp *= dropout_scale(u.seed, u.site, pbase + j, u.dropP);
-    dsrow[j] = dp;
-    rowdot += P[pbase + j] * dp;
+// Loads rows j0 … j0+KT−1 (head h) of src into the tile; rows past T as zeros.
+fn load_tile(src_is_k: bool, b: u32, h: u32, j0: u32, tid: u32) {
+  for (var e = tid; e < KT * D; e += ${ATTENTION_ROWS}u) {
+    let j = j0 + e / D;
+    var x = 0.0;
+    if (j < u.seq) {
+      if (src_is_k) { x = k[row_base(b, j, h) + e % D]; } else { x = v[row_base(b, j, h) + e % D]; }
+    }
+    tile[e] = x;
   }
-  rowdot = reduce64(rowdot, tid, false);
+}
+
+@compute @workgroup_size(${ATTENTION_ROWS})
+fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  let h = wg.y; let b = wg.z; let tid = lid.x;
+  let T = u.seq;
+  let i = wg.x * ${ATTENTION_ROWS}u + tid;
+  let inRange = i < T;
+  let pbase = ((b * u.heads + h) * T + i) * T;
+  var qreg: array<f32, D>;
+  var dreg: array<f32, D>;
+  var dq: array<f32, D>;
+  if (inRange) {
+    for (var e = 0u; e < D; e++) { qreg[e] = q[row_base(b, i, h) + e]; dreg[e] = dctx[row_base(b, i, h) + e]; }
+  }
+  var rowdot = 0.0;
+  for (var j0 = 0u; j0 < T; j0 += KT) {
+    load_tile(false, b, h, j0, tid);
+    workgroupBarrier();
+    if (inRange) {
+      for (var jj = 0u; jj < min(KT, T - j0); jj++) {
+        var dp = 0.0;
+        for (var e = 0u; e < D; e++) { dp = fma(dreg[e], tile[jj * D + e], dp); }
+        dp *= dropout_scale(u.seed, u.site, pbase + j0 + jj, u.dropP);
+        dS[pbase + j0 + jj] = dp;
+        rowdot += P[pbase + j0 + jj] * dp;
+      }
+    }
+    workgroupBarrier();
+  }
   let ssa = (u.flags & 1u) != 0u;
   let n = params[u.offN + scalar_index(h)];
   let bs = params[u.offB + scalar_index(h)];
   var sn = 0.0;
   var sb = 0.0;
-  for (var j = tid; j < T; j += 64u) {
-    let dt = P[pbase + j] * (dsrow[j] - rowdot);
-    var dx = dt;
-    if (ssa) {
-      let kbase = (b * T + j) * width + h * d;
-      var x = 0.0;
-      for (var e = 0u; e < d; e++) { x = fma(qrow[e], k[kbase + e], x); }
-      x *= u.scale;
-      let ax = abs(x);
-      let sg = sign(x);
-      let denom = 1.0 + bs * ax;
-      dx = dt * n * bs / denom;
-      sn += dt * sg * log1p_accurate(bs * ax);
-      sb += dt * n * sg * ax / denom;
+  for (var j0 = 0u; j0 < T; j0 += KT) {
+    load_tile(true, b, h, j0, tid);
+    workgroupBarrier();
+    if (inRange) {
+      for (var jj = 0u; jj < min(KT, T - j0); jj++) {
+        let at = pbase + j0 + jj;
+        let dt = P[at] * (dS[at] - rowdot);
+        var dx = dt;
+        if (ssa) {
+          var x = 0.0;
+          for (var e = 0u; e < D; e++) { x = fma(qreg[e], tile[jj * D + e], x); }
+          x *= u.scale;
+          let ax = abs(x);
+          let sg = sign(x);
+          let denom = 1.0 + bs * ax;
+          dx = dt * n * bs / denom;
+          sn += dt * sg * log1p_accurate(bs * ax);
+          sb += dt * n * sg * ax / denom;
+        }
+        let ds = dx * u.scale;
+        dS[at] = ds;
+        for (var e = 0u; e < D; e++) { dq[e] = fma(ds, tile[jj * D + e], dq[e]); }
+      }
     }
-    let ds = dx * u.scale;
-    dsrow[j] = ds;
-    dS[pbase + j] = ds;
+    workgroupBarrier();
   }
   if (ssa) {
-    sn = reduce64(sn, tid, false);
-    sb = reduce64(sb, tid, false);
+    sn = reduce${ATTENTION_ROWS}(sn, tid, false);
+    sb = reduce${ATTENTION_ROWS}(sb, tid, false);
     if (tid == 0u) {
-      let row = (b * u.heads + h) * T + i;
-      dS[u.offPartial + 2u * row] = sn;
-      dS[u.offPartial + 2u * row + 1u] = sb;
+      let slot = (b * u.heads + h) * gridBlocks() + wg.x;
+      dS[u.offPartial + 2u * slot] = sn;
+      dS[u.offPartial + 2u * slot + 1u] = sb;
     }
   }
-  workgroupBarrier();
-  for (var e = tid; e < d; e += 64u) {
-    var acc = 0.0;
-    for (var j = 0u; j < T; j++) { acc = fma(dsrow[j], k[(b * T + j) * width + h * d + e], acc); }
-    dQ[qbase + e] = acc;
-  }
+  if (inRange) { for (var e = 0u; e < D; e++) { dQ[row_base(b, i, h) + e] = dq[e]; } }
 }
+fn gridBlocks() -> u32 { return (u.seq + ${ATTENTION_ROWS}u - 1u) / ${ATTENTION_ROWS}u; }
 `;
+}
 
-/** Column pass, one workgroup per key row j: dK = dSᵀ·Q, dV = (P·keep)ᵀ·dctx. Bindings: q dctx dS P, dK, dV. */
-export const ATTENTION_BWD_COLS_WGSL = /* wgsl */ `
+/** Column pass, a thread per key row j: dK = dSᵀ·Q, dV = (P·keep)ᵀ·dctx. Bindings: q dctx dS P, dK, dV. */
+export function attentionBackwardColsWgsl(d: number): string {
+  return /* wgsl */ `
 ${DROPOUT_WGSL}
-${SHARED}
+${shared(d)}
 @group(0) @binding(1) var<storage, read> q: array<f32>;
 @group(0) @binding(2) var<storage, read> dctx: array<f32>;
 @group(0) @binding(3) var<storage, read> dS: array<f32>;
 @group(0) @binding(4) var<storage, read> P: array<f32>;
 @group(0) @binding(5) var<storage, read_write> dK: array<f32>;
 @group(0) @binding(6) var<storage, read_write> dV: array<f32>;
-var<workgroup> scol: array<f32, ${ATTENTION_MAX_SEQ}>;
-var<workgroup> pcol: array<f32, ${ATTENTION_MAX_SEQ}>;
+var<workgroup> qt: array<f32, ${tileRows(d) * d}>;
+var<workgroup> gt: array<f32, ${tileRows(d) * d}>;
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(${ATTENTION_ROWS})
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
-  let j = wg.x; let h = wg.y; let b = wg.z; let tid = lid.x;
-  let T = u.seq; let d = u.dim; let width = u.heads * d;
-  for (var i = tid; i < T; i += 64u) {
-    let at = ((b * u.heads + h) * T + i) * T + j;
-    scol[i] = dS[at];
-    pcol[i] = P[at] * dropout_scale(u.seed, u.site, at, u.dropP);
-  }
-  workgroupBarrier();
-  let kbase = (b * T + j) * width + h * d;
-  for (var e = tid; e < d; e += 64u) {
-    var dk = 0.0;
-    var dv = 0.0;
-    for (var i = 0u; i < T; i++) {
-      let row = (b * T + i) * width + h * d + e;
-      dk = fma(scol[i], q[row], dk);
-      dv = fma(pcol[i], dctx[row], dv);
+  let h = wg.y; let b = wg.z; let tid = lid.x;
+  let T = u.seq;
+  let j = wg.x * ${ATTENTION_ROWS}u + tid;
+  let inRange = j < T;
+  var dk: array<f32, D>;
+  var dv: array<f32, D>;
+  for (var i0 = 0u; i0 < T; i0 += KT) {
+    for (var e = tid; e < KT * D; e += ${ATTENTION_ROWS}u) {
+      let i = i0 + e / D;
+      var qv = 0.0; var gv = 0.0;
+      if (i < T) { qv = q[row_base(b, i, h) + e % D]; gv = dctx[row_base(b, i, h) + e % D]; }
+      qt[e] = qv; gt[e] = gv;
     }
-    dK[kbase + e] = dk;
-    dV[kbase + e] = dv;
+    workgroupBarrier();
+    if (inRange) {
+      for (var ii = 0u; ii < min(KT, T - i0); ii++) {
+        // Consecutive threads read consecutive keys of query row i: coalesced.
+        let at = ((b * u.heads + h) * T + i0 + ii) * T + j;
+        let ds = dS[at];
+        let pk = P[at] * dropout_scale(u.seed, u.site, at, u.dropP);
+        for (var e = 0u; e < D; e++) {
+          dk[e] = fma(ds, qt[ii * D + e], dk[e]);
+          dv[e] = fma(pk, gt[ii * D + e], dv[e]);
+        }
+      }
+    }
+    workgroupBarrier();
   }
+  if (!inRange) { return; }
+  for (var e = 0u; e < D; e++) { dK[row_base(b, j, h) + e] = dk[e]; dV[row_base(b, j, h) + e] = dv[e]; }
 }
 `;
+}
 
 /**
- * Sums the per-row SSA partials into dn and db: one workgroup per scalar (per layer: all heads; per head:
- * that head). flags: 1 = n trainable, 2 = b trainable, 4 = per head. Bindings: dS (partials), grads.
- * Uniform: u32 batch seq heads offPartial offGradN offGradB flags.
+ * Sums the row pass's per-workgroup SSA partials into dn and db: one workgroup per scalar (per layer: all
+ * heads; per head: that head). flags: 1 = n trainable, 2 = b trainable, 4 = per head. Bindings: dS
+ * (partials), grads. Uniform: u32 batch blocks (row blocks per sequence) heads offPartial offGradN offGradB flags.
  */
 export const SSA_REDUCE_WGSL = /* wgsl */ `
-struct Params { batch: u32, seq: u32, heads: u32, offPartial: u32, offGradN: u32, offGradB: u32, flags: u32 }
+struct Params { batch: u32, blocks: u32, heads: u32, offPartial: u32, offGradN: u32, offGradB: u32, flags: u32 }
 @group(0) @binding(0) var<uniform> u: Params;
 @group(0) @binding(1) var<storage, read> dS: array<f32>;
 @group(0) @binding(2) var<storage, read_write> grads: array<f32>;
@@ -217,11 +288,11 @@ var<workgroup> rb: array<f32, 64>;
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
   let s = wg.x; let tid = lid.x;
   let perHead = (u.flags & 4u) != 0u;
-  let rows = u.batch * u.heads * u.seq;
+  let rows = u.batch * u.heads * u.blocks;
   var sn = 0.0;
   var sb = 0.0;
   for (var r = tid; r < rows; r += 64u) {
-    if (perHead && (r / u.seq) % u.heads != s) { continue; }
+    if (perHead && (r / u.blocks) % u.heads != s) { continue; }
     sn += dS[u.offPartial + 2u * r];
     sb += dS[u.offPartial + 2u * r + 1u];
   }
