@@ -30,6 +30,10 @@ if [ "$part" = part1 ]; then
   rm -rf "$run"
   pretrain
 else
+  # Issue 5's 200-step check (fused vs the tfjs reference on WebGPU, babyberta) runs beside part 2: nothing here is timed.
+  node .gpu-build/bench/fused-parity.js --preset babyberta --batch 8 --seq 16 --reference-backend webgpu --steps 200 \
+    > "$work/fused-parity-200.txt" 2>&1 &
+  parity=$!
   log "pretrain babyberta (part 2: --resume to the end)"
   pretrain --resume
   log "probe"
@@ -41,5 +45,8 @@ else
   log "tfjs webgpu vs tfjs cpu at babyberta size"
   node .gpu-build/bench/fused-parity.js --engine tfjs --backend webgpu --reference-backend cpu --preset babyberta \
     --batch "${CHECK_BATCH:-8}" --seq "${CHECK_SEQ:-16}" --steps 0 2>&1 | tail -8 | tee "$work/webgpu-vs-cpu.txt" >&2
+  log "waiting for the 200-step fused parity"
+  wait "$parity"
+  tail -6 "$work/fused-parity-200.txt" >&2
 fi
 log done
