@@ -31,7 +31,7 @@ if [ "$part" = part1 ]; then
   pretrain
 else
   # Issue 5's 200-step check (fused vs the tfjs reference on WebGPU, babyberta) runs beside part 2: nothing here is timed.
-  node .gpu-build/bench/fused-parity.js --preset babyberta --batch 8 --seq 16 --reference-backend webgpu --steps 200 \
+  node .gpu-build/bench/fused-parity.js --preset babyberta --batch 8 --seq 16 --reference-backend webgpu --steps 200 --json \
     > "$work/fused-parity-200.txt" 2>&1 &
   parity=$!
   log "pretrain babyberta (part 2: --resume to the end)"
