@@ -38,6 +38,6 @@ cp "$run/metrics.jsonl" "$work/"
 log "probe, fused engine"
 $cli probe --checkpoint "$run" --suite .data/ao-suite --backend webgpu --engine fused --batch-size 64 --out "$work/probe-fused" 2>&1 | tr '\r' '\n' | tail -16 | tee "$work/probe-fused.txt" >&2
 log "probe, PyTorch"
-$cli export --checkpoint "$run" --format hf --out /tmp/exported >&2
-python3 bench/peer/score_peer.py /tmp/exported .data/ao-suite --batch-size 64 --json 2>&1 | grep -v Loading | tail -3 | tee "$work/probe-pytorch.txt" >&2
+$cli export --checkpoint "$run" --format hf --out /tmp/exported-10k --overwrite >&2
+python3 bench/peer/score_peer.py /tmp/exported-10k .data/ao-suite --batch-size 64 --json 2>&1 | grep -v Loading | tail -3 | tee "$work/probe-pytorch.txt" >&2
 log done

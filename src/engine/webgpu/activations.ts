@@ -74,7 +74,7 @@ export class Activations {
   readonly dHidden: GPUBuffer; readonly dPre: GPUBuffer; readonly dBranch: GPUBuffer; readonly dAttended: GPUBuffer; // [N, H]
   readonly dInner: GPUBuffer; // [N, F]
   readonly dContext: GPUBuffer; readonly dQ: GPUBuffer; readonly dK: GPUBuffer; readonly dV: GPUBuffer; // [N, H]
-  readonly dScores: GPUBuffer; // [B, heads, T, T] then 2 SSA partials per (b, head, row)
+  readonly dScores: GPUBuffer; // [B, heads, T, T] then 2 SSA partials per (b, head, block of 64 query rows), room for one per row
   readonly dLmOut: GPUBuffer; readonly dLmGelu: GPUBuffer; readonly dLmPre: GPUBuffer; readonly dGathered: GPUBuffer; // [M, H]
   readonly dEmb: GPUBuffer; // [N, H]
   /** Partial sums of split-K matmuls and chunked column reductions, finished by splitReduce. */
