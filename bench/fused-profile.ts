@@ -17,6 +17,7 @@ const argv = await yargs(hideBin(process.argv))
   .option('batch', { type: 'number', default: 16 })
   .option('seq', { type: 'number', default: 32 })
   .option('steps', { type: 'number', default: 20, describe: 'timed ordinary steps for the wall time' })
+  .option('subgroups', { type: 'boolean', default: true, describe: 'row reductions through subgroups where the adapter has them' })
   .strict()
   .parseAsync();
 
@@ -28,7 +29,7 @@ const config: ModelConfig = {
     : preset.attention,
 };
 const optimizer = { beta1: 0.9, beta2: 0.999, eps: 1e-6, weightDecay: 0, biasCorrection: false, clipNorm: 1 };
-const engine = await createFusedEngine({ config, optimizer, weights: initWeights(config, streamFromSeed(0).next) });
+const engine = await createFusedEngine({ config, optimizer, weights: initWeights(config, streamFromSeed(0).next), subgroups: argv.subgroups });
 const batch = randomTargetedBatch(config, argv.batch, argv.seq, streamFromSeed(1));
 for (let i = 0; i < 3; i++) await engine.trainStep(batch, { lr: 1e-4, dropoutSeed: i });
 const start = performance.now();
@@ -42,7 +43,7 @@ for (let i = 0; i < argv.steps; i++) await engine.trainStep(small, { lr: 1e-4, d
 const fixedMs = (performance.now() - smallStart) / argv.steps;
 const totals = await engine.profileTrainStep(batch, { lr: 1e-4, dropoutSeed: 0 });
 const gpuMs = [...totals.values()].reduce((sum, t) => sum + t.ms, 0);
-console.log(`${argv.preset} ${argv.attention} ${argv.batch}×${argv.seq} on ${engine.adapterName}: wall ${wallMs.toFixed(2)} ms/step, ` +
+console.log(`${argv.preset} ${argv.attention} ${argv.batch}×${argv.seq} on ${engine.adapterName}${engine.usesSubgroups ? ' (subgroups)' : ''}: wall ${wallMs.toFixed(2)} ms/step, ` +
   `GPU ${gpuMs.toFixed(2)} ms/step in ${engine.lastDispatchCount} dispatches; a 2×4 step takes ${fixedMs.toFixed(2)} ms`);
 for (const [kernel, t] of [...totals].sort((a, b) => b[1].ms - a[1].ms)) {
   console.log(`${kernel.padEnd(20)} ${t.ms.toFixed(3).padStart(9)} ms  ${String(t.count).padStart(4)} dispatches  ${(100 * t.ms / gpuMs).toFixed(1)}%`);

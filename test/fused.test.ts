@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { createEngine } from '../src/engine/index.js';
 import type { Engine, NamedTensors, OptimizerSettings } from '../src/engine/types.js';
+import { createFusedEngine } from '../src/engine/webgpu/engine.js';
 import { splitKCount } from '../src/engine/webgpu/kernels/matmul.wgsl.js';
 import { COLUMN_CHUNK_ROWS } from '../src/engine/webgpu/kernels/norm.wgsl.js';
 import { compareGradients, randomTargetedBatch, relativeError } from '../src/engine/webgpu/parity.js';
@@ -112,6 +113,24 @@ describe.skipIf(!hasWebGpu)('fused engine vs reference engine', () => {
     expect(report.loss.relative).toBeLessThan(TOLERANCE);
     expect(report.worstGradient.relative, report.worstGradient.name).toBeLessThan(TOLERANCE);
     fused.dispose();
+    reference.dispose();
+  });
+
+  it('matches with and without subgroup reductions (LayerNorm, cross-entropy, SSA partials)', async () => {
+    const config = tinyConfig({ scoring: 'ssa', ssaN: 1.5, ssaB: 0.8, ssaNTrainable: true, ssaBTrainable: true, ssaGranularity: 'head' });
+    const weights = weightsFor(config);
+    const optimizer = { beta1: 0.9, beta2: 0.999, eps: 1e-6, weightDecay: 0, biasCorrection: true, clipNorm: 1 };
+    const reference = await createEngine({ config, engine: 'tfjs', backend: 'cpu', weights, optimizer });
+    const device = (await requestWebGpu())!.device;
+    const batch = randomTargetedBatch(config, 3, 17, streamFromSeed(41));
+    for (const subgroups of [false, true]) {
+      const fused = await createFusedEngine({ config, optimizer, weights, subgroups });
+      expect(fused.usesSubgroups).toBe(subgroups && device.features.has('subgroups'));
+      const report = await compareGradients(reference, fused, batch);
+      expect(report.loss.relative).toBeLessThan(TOLERANCE);
+      expect(report.worstGradient.relative, report.worstGradient.name).toBeLessThan(TOLERANCE);
+      fused.dispose();
+    }
     reference.dispose();
   });
 

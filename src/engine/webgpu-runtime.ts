@@ -34,7 +34,8 @@ async function openWebGpu(): Promise<WebGpuHandle | null> {
       maxComputeInvocationsPerWorkgroup: adapter.limits.maxComputeInvocationsPerWorkgroup,
       maxStorageBuffersPerShaderStage: adapter.limits.maxStorageBuffersPerShaderStage,
     },
-    requiredFeatures: adapter.features.has('timestamp-query') ? ['timestamp-query'] : [],
+    // @webgpu/types does not list 'subgroups' yet; Dawn does.
+    requiredFeatures: ['timestamp-query', 'subgroups'].filter((feature) => adapter.features.has(feature)) as GPUFeatureName[],
   });
   return { adapter, device, adapterName: describeAdapter(adapter) };
 }

@@ -13,7 +13,7 @@ import { ATTENTION_MAX_HEAD_DIM, ATTENTION_MAX_SEQ } from './kernels/attention.w
 import { packLayout, packTensors, unpackTensors, type ParamLayout } from './layout.js';
 import { recordBackward, recordOptimizer } from './plan-backward.js';
 import { recordForward } from './plan-forward.js';
-import { compilePipelines, Program, type Pipelines, type RunShape } from './program.js';
+import { compilePipelines, hasSubgroups, Program, type Pipelines, type RunShape } from './program.js';
 import { StagingPool, type ReadBack } from './staging.js';
 
 export interface FusedEngineOptions {
@@ -23,6 +23,8 @@ export interface FusedEngineOptions {
   /** Initial activation capacity; a larger batch later reallocates. */
   maxBatch?: number;
   maxSeq?: number;
+  /** Row reductions through subgroup operations where the device has them (default); false keeps the plain path. */
+  subgroups?: boolean;
 }
 
 type Mode = 'eval' | 'gradients' | 'train';
@@ -54,7 +56,7 @@ export async function createFusedEngine(options: FusedEngineOptions): Promise<Fu
   if (gpu === null) throw new Error('the fused engine needs WebGPU, and no WebGPU adapter was found');
   const { config } = options;
   if (headDim(config) > ATTENTION_MAX_HEAD_DIM) throw new Error(`fused engine: head size ${headDim(config)} exceeds ${ATTENTION_MAX_HEAD_DIM}`);
-  const pipelines = await compilePipelines(gpu.device, headDim(config));
+  const pipelines = await compilePipelines(gpu.device, headDim(config), options.subgroups !== false && hasSubgroups(gpu.device));
   const engine = new FusedEngine(gpu.device, gpu.adapterName, pipelines, options);
   await engine.loadWeights(options.weights);
   return engine;
@@ -66,6 +68,8 @@ export class FusedEngine implements Engine {
   readonly config: ModelConfig;
   /** Compute dispatches in the last run (a training step records forward, backward and optimizer). */
   lastDispatchCount = 0;
+  /** Whether the row reductions run through subgroup operations. */
+  readonly usesSubgroups: boolean;
   private readonly layout: ParamLayout;
   private readonly state: ParameterBuffers;
   private built?: Built;
@@ -77,6 +81,7 @@ export class FusedEngine implements Engine {
     private readonly device: GPUDevice, readonly adapterName: string, private readonly pipelines: Pipelines,
     private readonly options: FusedEngineOptions,
   ) {
+    this.usesSubgroups = options.subgroups !== false && hasSubgroups(device);
     this.config = options.config;
     this.layout = packLayout(options.config);
     this.state = new ParameterBuffers(device, this.layout);

@@ -1,31 +1,34 @@
 // A recorded sequence of compute dispatches: pipelines compiled once per engine, bind groups created once
 // per buffer capacity, and per run only the uniforms (one write) and the dispatches themselves.
 import { attentionBackwardColsWgsl, attentionBackwardRowsWgsl, attentionForwardWgsl, SSA_REDUCE_WGSL } from './kernels/attention.wgsl.js';
-import { CROSS_ENTROPY_WGSL, LOSS_REDUCE_WGSL } from './kernels/loss.wgsl.js';
+import { crossEntropyWgsl, LOSS_REDUCE_WGSL } from './kernels/loss.wgsl.js';
 import { matmulSource, SPLIT_REDUCE_WGSL } from './kernels/matmul.wgsl.js';
-import { COLUMN_SUM_WGSL, LAYERNORM_BWD_WGSL, LAYERNORM_FWD_WGSL, LAYERNORM_PARAM_GRAD_WGSL } from './kernels/norm.wgsl.js';
+import { COLUMN_SUM_WGSL, LAYERNORM_PARAM_GRAD_WGSL, layerNormBackwardWgsl, layerNormForwardWgsl } from './kernels/norm.wgsl.js';
 import { ADAMW_WGSL, NORM_FINAL_WGSL, NORM_PARTIAL_WGSL } from './kernels/optimizer.wgsl.js';
 import { EMBED_FWD_WGSL, EMBED_GRAD_WGSL, GATHER_ROWS_WGSL, SCATTER_ROWS_WGSL } from './kernels/rows.wgsl.js';
 
-/** Every kernel's WGSL; the attention kernels are generated for the model's head size. */
-function kernelSources(headDim: number) {
+/**
+ * Every kernel's WGSL; the attention kernels are generated for the model's head size, and the row reductions use
+ * subgroup operations when `subgroups` (the device has the feature and the engine was not told to avoid it).
+ */
+function kernelSources(headDim: number, subgroups: boolean) {
   return {
     matmul: matmulSource(64),
     matmulSmall: matmulSource(32),
     splitReduce: SPLIT_REDUCE_WGSL,
-    layerNormFwd: LAYERNORM_FWD_WGSL,
-    layerNormBwd: LAYERNORM_BWD_WGSL,
+    layerNormFwd: layerNormForwardWgsl(subgroups),
+    layerNormBwd: layerNormBackwardWgsl(subgroups),
     layerNormParamGrad: LAYERNORM_PARAM_GRAD_WGSL,
     columnSum: COLUMN_SUM_WGSL,
-    attentionFwd: attentionForwardWgsl(headDim),
-    attentionBwdRows: attentionBackwardRowsWgsl(headDim),
-    attentionBwdCols: attentionBackwardColsWgsl(headDim),
+    attentionFwd: attentionForwardWgsl(headDim, subgroups),
+    attentionBwdRows: attentionBackwardRowsWgsl(headDim, subgroups),
+    attentionBwdCols: attentionBackwardColsWgsl(headDim, subgroups),
     ssaReduce: SSA_REDUCE_WGSL,
     embedFwd: EMBED_FWD_WGSL,
     embedGrad: EMBED_GRAD_WGSL,
     gatherRows: GATHER_ROWS_WGSL,
     scatterRows: SCATTER_ROWS_WGSL,
-    crossEntropy: CROSS_ENTROPY_WGSL,
+    crossEntropy: crossEntropyWgsl(subgroups),
     lossReduce: LOSS_REDUCE_WGSL,
     normPartial: NORM_PARTIAL_WGSL,
     normFinal: NORM_FINAL_WGSL,
@@ -33,13 +36,19 @@ function kernelSources(headDim: number) {
   };
 }
 export type KernelName = keyof ReturnType<typeof kernelSources>;
+
+/** Whether a device can run the subgroup variants (Dawn exposes the feature on the H200 and on lavapipe). */
+export function hasSubgroups(device: GPUDevice): boolean {
+  return device.features.has('subgroups');
+}
 export type Pipelines = Record<KernelName, GPUComputePipeline>;
 
-export async function compilePipelines(device: GPUDevice, headDim: number): Promise<Pipelines> {
-  const sources = kernelSources(headDim);
+export async function compilePipelines(device: GPUDevice, headDim: number, subgroups: boolean): Promise<Pipelines> {
+  const sources = kernelSources(headDim, subgroups);
   const entries = await Promise.all(
     (Object.keys(sources) as KernelName[]).map(async (name) => {
-      const module = device.createShaderModule({ label: name, code: sources[name] });
+      const code = (subgroups ? 'enable subgroups;\n' : '') + sources[name];
+      const module = device.createShaderModule({ label: name, code });
       const pipeline = await device.createComputePipelineAsync({ label: name, layout: 'auto', compute: { module, entryPoint: 'main' } });
       return [name, pipeline] as const;
     }),

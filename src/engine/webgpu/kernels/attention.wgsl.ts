@@ -21,14 +21,14 @@ function tileRows(d: number): number {
   return Math.max(4, Math.min(64, Math.floor(1024 / d)));
 }
 
-function shared(d: number): string {
+function shared(d: number, subgroups: boolean): string {
   return /* wgsl */ `
 struct Params {
   batch: u32, seq: u32, heads: u32, dim: u32, offN: u32, offB: u32, flags: u32, seed: u32, site: u32,
   offMask: u32, offPartial: u32, scale: f32, dropP: f32,
 }
 @group(0) @binding(0) var<uniform> u: Params;
-${workgroupReduceWgsl(ATTENTION_ROWS)}
+${workgroupReduceWgsl(ATTENTION_ROWS, subgroups)}
 const D: u32 = ${d}u;
 const KT: u32 = ${tileRows(d)}u;
 fn scalar_index(h: u32) -> u32 { return select(0u, h, (u.flags & 2u) != 0u); }
@@ -38,11 +38,11 @@ fn row_base(b: u32, r: u32, h: u32) -> u32 { return (b * u.seq + r) * u.heads * 
 }
 
 /** Bindings: q k v (read), batch u32 (mask at offMask), params, P (weights [B,H,T,T]), ctx. */
-export function attentionForwardWgsl(d: number): string {
+export function attentionForwardWgsl(d: number, subgroups: boolean): string {
   return /* wgsl */ `
 ${DROPOUT_WGSL}
 ${LOG1P_WGSL}
-${shared(d)}
+${shared(d, subgroups)}
 @group(0) @binding(1) var<storage, read> q: array<f32>;
 @group(0) @binding(2) var<storage, read> k: array<f32>;
 @group(0) @binding(3) var<storage, read> v: array<f32>;
@@ -120,11 +120,11 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
  * dS[offPartial + 2·(((b·heads + h)·blocks + block)]. dS holds dP between the two key sweeps. Masked keys have
  * P = 0 and so contribute nothing. Bindings: q k v dctx P params (read), dS, dQ.
  */
-export function attentionBackwardRowsWgsl(d: number): string {
+export function attentionBackwardRowsWgsl(d: number, subgroups: boolean): string {
   return /* wgsl */ `
 ${DROPOUT_WGSL}
 ${LOG1P_WGSL}
-${shared(d)}
+${shared(d, subgroups)}
 @group(0) @binding(1) var<storage, read> q: array<f32>;
 @group(0) @binding(2) var<storage, read> k: array<f32>;
 @group(0) @binding(3) var<storage, read> v: array<f32>;
@@ -222,10 +222,10 @@ fn gridBlocks() -> u32 { return (u.seq + ${ATTENTION_ROWS}u - 1u) / ${ATTENTION_
 }
 
 /** Column pass, a thread per key row j: dK = dSᵀ·Q, dV = (P·keep)ᵀ·dctx. Bindings: q dctx dS P, dK, dV. */
-export function attentionBackwardColsWgsl(d: number): string {
+export function attentionBackwardColsWgsl(d: number, subgroups: boolean): string {
   return /* wgsl */ `
 ${DROPOUT_WGSL}
-${shared(d)}
+${shared(d, subgroups)}
 @group(0) @binding(1) var<storage, read> q: array<f32>;
 @group(0) @binding(2) var<storage, read> dctx: array<f32>;
 @group(0) @binding(3) var<storage, read> dS: array<f32>;

@@ -45,9 +45,13 @@ fn dropout_scale(seed: u32, site: u32, index: u32, p: f32) -> f32 {
 
 /**
  * `reduce<size>(value, tid, is_max)`: the max or sum of `value` over a workgroup of `size` (a power of two)
- * threads, by a shared-memory tree; every thread gets the result. Declares the workgroup array `red`.
+ * threads; every thread gets the result. Declares the workgroup array `red`. Without subgroups, a shared-memory
+ * tree (log2(size) barriers); with them (the module must `enable subgroups`), one subgroup reduction, each
+ * subgroup's total in the slot of its lowest thread id (no assumption about how threads map to subgroups),
+ * and a scan of the slots: two barriers.
  */
-export function workgroupReduceWgsl(size: number): string {
+export function workgroupReduceWgsl(size: number, subgroups = false): string {
+  if (subgroups) return subgroupReduceWgsl(size);
   return /* wgsl */ `
 var<workgroup> red: array<f32, ${size}>;
 fn reduce${size}(value: f32, tid: u32, is_max: bool) -> f32 {
@@ -60,6 +64,23 @@ fn reduce${size}(value: f32, tid: u32, is_max: bool) -> f32 {
     workgroupBarrier();
   }
   let r = red[0];
+  workgroupBarrier();
+  return r;
+}
+`;
+}
+
+function subgroupReduceWgsl(size: number): string {
+  return /* wgsl */ `
+var<workgroup> red: array<f32, ${size}>;
+fn reduce${size}(value: f32, tid: u32, is_max: bool) -> f32 {
+  let identity = select(0.0, -3.0e38, is_max);
+  let part = select(subgroupAdd(value), subgroupMax(value), is_max);
+  let leader = subgroupMin(tid);
+  red[tid] = select(identity, part, tid == leader);
+  workgroupBarrier();
+  var r = identity;
+  for (var i = 0u; i < ${size}u; i++) { r = select(r + red[i], max(r, red[i]), is_max); }
   workgroupBarrier();
   return r;
 }

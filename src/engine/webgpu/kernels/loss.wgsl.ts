@@ -3,13 +3,13 @@
 import { workgroupReduceWgsl } from './common.wgsl.js';
 
 /** One workgroup per target row. Uniform: u32 rows vocab offTargets flags(1 = gradient), f32 invCount. */
-export const CROSS_ENTROPY_WGSL = /* wgsl */ `
+export const crossEntropyWgsl = (subgroups: boolean): string => /* wgsl */ `
 struct Params { rows: u32, vocab: u32, offTargets: u32, flags: u32, invCount: f32 }
 @group(0) @binding(0) var<uniform> u: Params;
 @group(0) @binding(1) var<storage, read> batchData: array<u32>;
 @group(0) @binding(2) var<storage, read_write> logits: array<f32>;
 @group(0) @binding(3) var<storage, read_write> rowLoss: array<f32>;
-${workgroupReduceWgsl(256)}
+${workgroupReduceWgsl(256, subgroups)}
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
   let row = wg.y * 65535u + wg.x;

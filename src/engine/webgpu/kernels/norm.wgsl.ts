@@ -5,9 +5,9 @@ import { DROPOUT_WGSL, GELU_WGSL, workgroupReduceWgsl } from './common.wgsl.js';
 export const ROW_THREADS = 64;
 
 /** Uniform: u32 rows width offGamma offBeta flags(1 = dropout on the output) seed site, f32 eps dropP. */
-export const LAYERNORM_FWD_WGSL = /* wgsl */ `
+export const layerNormForwardWgsl = (subgroups: boolean): string => /* wgsl */ `
 ${DROPOUT_WGSL}
-${workgroupReduceWgsl(ROW_THREADS)}
+${workgroupReduceWgsl(ROW_THREADS, subgroups)}
 struct Params { rows: u32, width: u32, offGamma: u32, offBeta: u32, flags: u32, seed: u32, site: u32, eps: f32, dropP: f32 }
 @group(0) @binding(0) var<uniform> u: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
@@ -42,10 +42,10 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
  * 4 = also write dx2 = dx · gelu'(aux) (LN over a GELU output).
  * Uniform: u32 rows width offGamma flags seed siteIn siteOut, f32 dropP.
  */
-export const LAYERNORM_BWD_WGSL = /* wgsl */ `
+export const layerNormBackwardWgsl = (subgroups: boolean): string => /* wgsl */ `
 ${DROPOUT_WGSL}
 ${GELU_WGSL}
-${workgroupReduceWgsl(ROW_THREADS)}
+${workgroupReduceWgsl(ROW_THREADS, subgroups)}
 struct Params { rows: u32, width: u32, offGamma: u32, flags: u32, seed: u32, siteIn: u32, siteOut: u32, dropP: f32 }
 @group(0) @binding(0) var<uniform> u: Params;
 @group(0) @binding(1) var<storage, read> dy: array<f32>;
