@@ -56,8 +56,9 @@ export async function createFusedEngine(options: FusedEngineOptions): Promise<Fu
   if (gpu === null) throw new Error('the fused engine needs WebGPU, and no WebGPU adapter was found');
   const { config } = options;
   if (headDim(config) > ATTENTION_MAX_HEAD_DIM) throw new Error(`fused engine: head size ${headDim(config)} exceeds ${ATTENTION_MAX_HEAD_DIM}`);
-  const pipelines = await compilePipelines(gpu.device, headDim(config), options.subgroups !== false && hasSubgroups(gpu.device));
-  const engine = new FusedEngine(gpu.device, gpu.adapterName, pipelines, options);
+  const subgroups = options.subgroups !== false && hasSubgroups(gpu.device);
+  const pipelines = await compilePipelines(gpu.device, headDim(config), subgroups);
+  const engine = new FusedEngine(gpu.device, gpu.adapterName, pipelines, subgroups, options);
   await engine.loadWeights(options.weights);
   return engine;
 }
@@ -68,8 +69,6 @@ export class FusedEngine implements Engine {
   readonly config: ModelConfig;
   /** Compute dispatches in the last run (a training step records forward, backward and optimizer). */
   lastDispatchCount = 0;
-  /** Whether the row reductions run through subgroup operations. */
-  readonly usesSubgroups: boolean;
   private readonly layout: ParamLayout;
   private readonly state: ParameterBuffers;
   private built?: Built;
@@ -79,9 +78,10 @@ export class FusedEngine implements Engine {
 
   constructor(
     private readonly device: GPUDevice, readonly adapterName: string, private readonly pipelines: Pipelines,
+    /** Whether the pipelines' row reductions run through subgroup operations. */
+    readonly usesSubgroups: boolean,
     private readonly options: FusedEngineOptions,
   ) {
-    this.usesSubgroups = options.subgroups !== false && hasSubgroups(device);
     this.config = options.config;
     this.layout = packLayout(options.config);
     this.state = new ParameterBuffers(device, this.layout);

@@ -37,6 +37,19 @@ fn row_base(b: u32, r: u32, h: u32) -> u32 { return (b * u.seq + r) * u.heads * 
 `;
 }
 
+/**
+ * WGSL (inside a kernel's main, where b, h, T and tid are defined) that copies rows r0 … r0+KT−1 of head h of
+ * each source activation into its workgroup tile, cooperatively and coalesced; rows past T become zeros.
+ */
+function loadTilesWgsl(r0: string, copies: [tile: string, source: string][]): string {
+  const load = copies.map(([tile, source]) => `${tile}[e] = ${source}[row_base(b, row, h) + e % D];`).join(' ');
+  const zero = copies.map(([tile]) => `${tile}[e] = 0.0;`).join(' ');
+  return /* wgsl */ `for (var e = tid; e < KT * D; e += ${ATTENTION_ROWS}u) {
+      let row = ${r0} + e / D;
+      if (row < T) { ${load} } else { ${zero} }
+    }`;
+}
+
 /** Bindings: q k v (read), batch u32 (mask at offMask), params, P (weights [B,H,T,T]), ctx. */
 export function attentionForwardWgsl(d: number, subgroups: boolean): string {
   return /* wgsl */ `
@@ -71,12 +84,7 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
   var m = -3.0e38;
   var l = 0.0;
   for (var j0 = 0u; j0 < T; j0 += KT) {
-    for (var e = tid; e < KT * D; e += ${ATTENTION_ROWS}u) {
-      let j = j0 + e / D;
-      var kv = 0.0; var vv = 0.0;
-      if (j < T) { kv = k[row_base(b, j, h) + e % D]; vv = v[row_base(b, j, h) + e % D]; }
-      kt[e] = kv; vt[e] = vv;
-    }
+    ${loadTilesWgsl('j0', [['kt', 'k'], ['vt', 'v']])}
     for (var jj = tid; jj < KT; jj += ${ATTENTION_ROWS}u) {
       keyOn[jj] = select(0u, batchData[u.offMask + b * T + j0 + jj], j0 + jj < T);
     }
@@ -135,18 +143,6 @@ ${shared(d, subgroups)}
 @group(0) @binding(8) var<storage, read_write> dQ: array<f32>;
 var<workgroup> tile: array<f32, ${tileRows(d) * d}>;
 
-// Loads rows j0 … j0+KT−1 (head h) of src into the tile; rows past T as zeros.
-fn load_tile(src_is_k: bool, b: u32, h: u32, j0: u32, tid: u32) {
-  for (var e = tid; e < KT * D; e += ${ATTENTION_ROWS}u) {
-    let j = j0 + e / D;
-    var x = 0.0;
-    if (j < u.seq) {
-      if (src_is_k) { x = k[row_base(b, j, h) + e % D]; } else { x = v[row_base(b, j, h) + e % D]; }
-    }
-    tile[e] = x;
-  }
-}
-
 @compute @workgroup_size(${ATTENTION_ROWS})
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
   let h = wg.y; let b = wg.z; let tid = lid.x;
@@ -162,7 +158,7 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
   }
   var rowdot = 0.0;
   for (var j0 = 0u; j0 < T; j0 += KT) {
-    load_tile(false, b, h, j0, tid);
+    ${loadTilesWgsl('j0', [['tile', 'v']])}
     workgroupBarrier();
     if (inRange) {
       for (var jj = 0u; jj < min(KT, T - j0); jj++) {
@@ -181,7 +177,7 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
   var sn = 0.0;
   var sb = 0.0;
   for (var j0 = 0u; j0 < T; j0 += KT) {
-    load_tile(true, b, h, j0, tid);
+    ${loadTilesWgsl('j0', [['tile', 'k']])}
     workgroupBarrier();
     if (inRange) {
       for (var jj = 0u; jj < min(KT, T - j0); jj++) {
@@ -244,12 +240,7 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
   var dk: array<f32, D>;
   var dv: array<f32, D>;
   for (var i0 = 0u; i0 < T; i0 += KT) {
-    for (var e = tid; e < KT * D; e += ${ATTENTION_ROWS}u) {
-      let i = i0 + e / D;
-      var qv = 0.0; var gv = 0.0;
-      if (i < T) { qv = q[row_base(b, i, h) + e % D]; gv = dctx[row_base(b, i, h) + e % D]; }
-      qt[e] = qv; gt[e] = gv;
-    }
+    ${loadTilesWgsl('i0', [['qt', 'q'], ['gt', 'dctx']])}
     workgroupBarrier();
     if (inRange) {
       for (var ii = 0u; ii < min(KT, T - i0); ii++) {
