@@ -93,3 +93,39 @@ export interface Engine {
   loadOptimizerState(state: OptimizerState): Promise<void>;
   dispose(): void;
 }
+
+/** One member's step in a group: its own batch (its seed's data order and masks), lr and dropout key. */
+export interface MemberStep {
+  batch: TargetedBatch;
+  options: StepOptions;
+}
+
+/**
+ * K models of one shape trained in lockstep (a variants × seeds grid in one process). Member i is an ordinary
+ * run in every respect: its own weights, optimizer state, batches, dropout, loss, gradient norm and clip, and
+ * its own attention settings (`configs[i]`; the configs differ at most in `attention`). A member trained in a
+ * group computes what it would compute alone (up to the padding of its batch to the step's common length).
+ * Calls may overlap, with the same guarantee as Engine's.
+ */
+export interface GroupEngine {
+  readonly kind: 'tfjs' | 'fused';
+  readonly backend: string;
+  readonly adapterName?: string;
+  /** K, fixed at creation. */
+  readonly size: number;
+  readonly configs: ModelConfig[];
+
+  /**
+   * One step for every member whose entry is not null; a null entry leaves that member untouched (a member
+   * that stopped, e.g. on a NaN loss, while the others go on). Results come back in member order, null for skipped.
+   */
+  trainStep(steps: (MemberStep | null)[]): Promise<(StepResult | null)[]>;
+  /** log p(target | input) of one batch under every member (probing: every member scores the same suite). */
+  targetLogProbs(batch: TargetedBatch): Promise<Float32Array[]>;
+  /**
+   * Member i as an Engine (weights, optimizer state, forward, gradients, scoring, a lone trainStep); it shares
+   * the group's device state, and disposing it is a no-op (dispose the group).
+   */
+  member(index: number): Engine;
+  dispose(): void;
+}
