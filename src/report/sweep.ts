@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { UserError } from '../cli/errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { listCheckpointSteps } from '../io/checkpoint.js';
+import { clearUnsavedRun } from '../sweep/run-folder.js';
 import { parseVariant, variantName, variantPretrainFlags } from './variants.js';
 
 export const SWEEP_SCHEMA_VERSION = 1;
@@ -28,6 +29,8 @@ export interface SweepRun {
   finished_at: string | null;
   /** Highest complete checkpoint step when last seen. */
   step: number | null;
+  /** Where the run last ran when not in the sweep's own process: a GPU of this host, a Slurm job. */
+  placement?: string | null;
 }
 
 export interface SweepManifest {
@@ -176,6 +179,7 @@ export async function runSweep(plan: SweepPlan, options: SweepOptions): Promise<
         await writeManifest(manifest);
         continue;
       }
+      if (before.step === null && (await clearUnsavedRun(run.out))) log(`sweep ${plan.name}: ${run.id} had no checkpoint yet; starting it afresh`);
       const argv = before.step !== null ? [...run.argv, '--resume'] : run.argv;
       Object.assign(run, { state: 'running', attempts: run.attempts + 1, started_at: new Date().toISOString(), finished_at: null, exit_code: null });
       await writeManifest(manifest);
