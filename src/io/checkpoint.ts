@@ -4,6 +4,7 @@
 import { readdir, readFile, rename, rm, mkdir, stat, copyFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { UserError } from '../cli/errors.js';
+import type { PinnedGpu } from '../engine/gpu-pin.js';
 import type { NamedTensors, OptimizerState } from '../engine/types.js';
 import type { ModelConfig } from '../model/config.js';
 import { paramSpecs } from '../model/params.js';
@@ -25,8 +26,8 @@ export interface TrainerState {
   dataCursor: { epoch: number; position: number };
   elapsedS: number;
   tokensSeen: number;
-  /** Where this checkpoint was trained: engine, backend and WebGPU adapter (run metadata). */
-  device?: { engine: string; backend: string; adapter: string | null };
+  /** Where this checkpoint was trained: engine, backend, WebGPU adapter, and the GPU it was pinned to (run metadata). */
+  device?: { engine: string; backend: string; adapter: string | null; gpu?: PinnedGpu | null };
 }
 
 export interface LoadedCheckpoint {

@@ -8,6 +8,7 @@ import { basename, join } from 'node:path';
 import { UserError } from '../cli/errors.js';
 import type { TrainConfig } from '../config/schema.js';
 import { createEngine } from '../engine/index.js';
+import { pinnedGpu } from '../engine/gpu-pin.js';
 import type { Engine, StepResult } from '../engine/types.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { saveCheckpoint, stepDirName } from '../io/checkpoint.js';
@@ -83,12 +84,14 @@ export async function pretrain(config: TrainConfig, options: PretrainOptions): P
   const began = performance.now();
   const elapsed = () => elapsedBefore + (performance.now() - began) / 1000;
 
+  // A GPU pin (sweep --gpus, Slurm) concerns the GPU backends only; a CPU run records none.
+  const onPinnedGpu = engine.backend === 'webgpu' || engine.backend === 'tensorflow';
   const save = async (): Promise<string> => {
     const dir = await saveCheckpoint(runDir, {
       step, config: modelConfig, weights: await engine.readWeights(), optimizer: await engine.readOptimizerState(),
       trainer: {
         step, rngState: random.state(), dataCursor: stream.cursor, elapsedS: elapsed(), tokensSeen,
-        device: { engine: engine.kind, backend: engine.backend, adapter: engine.adapterName ?? null },
+        device: { engine: engine.kind, backend: engine.backend, adapter: engine.adapterName ?? null, gpu: onPinnedGpu ? pinnedGpu() : null },
       },
       tokenizerPath: start.tokenizerPath,
     });
