@@ -6,6 +6,7 @@ import { checkpointCompletion, runSweep, type RunLauncher } from '../report/swee
 import { parseVariant } from '../report/variants.js';
 import { fail } from './errors.js';
 import { PRETRAIN_OPTIONS } from './pretrain.js';
+import { checkClusterFlags, CLUSTER_OPTIONS, emitSlurm, gpuPlacement, placementEnv, runUnit } from './sweep-cluster.js';
 
 /** Pretrain flags a sweep forwards unchanged to every run; variant, seed, --out and --resume are the sweep's. */
 const SWEEP_OWNED = new Set(['attention', 'ssa-n', 'ssa-n-trainable', 'ssa-b', 'ssa-b-trainable', 'ssa-granularity', 'seed', 'out', 'resume']);
@@ -22,12 +23,13 @@ function passThroughFlags(argv: Record<string, unknown>): string[] {
   return flags;
 }
 
-/** Children run the same CLI entry (and loader, under tsx) as this process. */
-function childLauncher(children: Set<ChildProcess>): RunLauncher {
-  return (argv) =>
+/** Children run the same CLI entry (and loader, under tsx) as this process; `env` adds a slot's GPU pin. */
+function childLauncher(children: Set<ChildProcess>, env?: (slot: number) => Record<string, string>): RunLauncher {
+  return (argv, slot) =>
     new Promise((resolve, reject) => {
       const child = spawn(process.execPath, [...process.execArgv, process.argv[1], ...argv], {
         stdio: 'inherit',
+        env: env ? { ...process.env, ...env(slot) } : process.env,
       });
       children.add(child);
       child.on('error', reject);
@@ -50,10 +52,13 @@ export const sweepCommand: CommandModule = {
         name: { type: 'string', default: 'sweep', describe: 'sweep name: runs go to <root>/<name>/<variant>-seed<k>' },
         root: { type: 'string', default: 'checkpoints', describe: 'folder that holds sweeps' },
         parallel: { type: 'number', default: 1, describe: 'runs at once; on WebGPU they share the one adapter Dawn gives (a batch-16 run leaves most of a large GPU idle)' },
+        ...CLUSTER_OPTIONS,
         ...PASS_THROUGH,
       })
       .example('$0 sweep --attention softmax,ssa-1.5 --seeds 2 --steps 300 --name demo', 'a small CPU sweep')
-      .example('$0 sweep --preset babyberta --backend webgpu --attention softmax,ssa-1.5,ssa-2 --seeds 10 --probe-every 10000 --name paper', 'the GPU recipe'),
+      .example('$0 sweep --preset babyberta --backend webgpu --attention softmax,ssa-1.5,ssa-2 --seeds 10 --probe-every 10000 --name paper', 'the GPU recipe')
+      .example('$0 sweep --preset babyberta --backend webgpu --seeds 10 --probe-every 10000 --name paper --gpus all', 'one GPU per run on this host')
+      .example('$0 sweep --preset babyberta --backend webgpu --seeds 10 --probe-every 10000 --name paper --emit slurm --partition gpu --time 04:00:00', 'a Slurm job array'),
   handler: async (argv) => {
     const variants = String(argv.attention).split(',').map((v) => v.trim()).filter((v) => v !== '');
     if (variants.length === 0) fail('--attention needs at least one variant');
@@ -66,10 +71,16 @@ export const sweepCommand: CommandModule = {
     if (!Number.isInteger(parallel) || parallel < 1) fail('--parallel must be a positive integer');
     const name = argv.name as string;
     if (!/^[\w.-]+$/.test(name)) fail(`--name "${name}" may hold only letters, digits, '.', '_' and '-'`);
+    checkClusterFlags(argv);
     const plan = {
       name, dir: join(argv.root as string, name), variants,
       seeds: Array.from({ length: count }, (_, i) => first + i), pretrainFlags: passThroughFlags(argv),
     };
+    const log = (line: string) => process.stderr.write(`babyssa: ${line}\n`);
+    // The sweep's own arguments, without --parallel/--gpus/--emit: what a Slurm task needs to find its unit.
+    const sweepArgs = ['--name', name, '--root', argv.root as string, '--attention', variants.join(','), '--seeds', String(count), '--first-seed', String(first), ...plan.pretrainFlags];
+    if (argv.emit !== undefined) return emitSlurm(argv, plan, sweepArgs);
+    const placement = await gpuPlacement(argv, parallel, log);
 
     const children = new Set<ChildProcess>();
     let stop = false;
@@ -81,11 +92,13 @@ export const sweepCommand: CommandModule = {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     try {
+      const launch = childLauncher(children, placementEnv(placement));
+      if (argv.unit !== undefined) return await runUnit(argv, plan, launch, placement, log);
       const outcome = await runSweep(plan, {
-        launch: childLauncher(children),
+        launch,
         completion: checkpointCompletion((argv.steps as number | undefined) ?? null),
-        parallel,
-        log: (line) => process.stderr.write(`babyssa: ${line}\n`),
+        parallel: placement?.slots ?? parallel,
+        log,
         stopRequested: () => stop,
       });
       const states = outcome.manifest.runs.map((r) => r.state);

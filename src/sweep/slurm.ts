@@ -1,0 +1,163 @@
+// `sweep --emit slurm`: the sweep as a Slurm job array, one array task per unit, plus compare + report as a job
+// that depends on every task having succeeded (afterok), plus submit.sh, which submits both and wires the
+// dependency. The scripts hold no state: each task runs `babyssa sweep … --unit $SLURM_ARRAY_TASK_ID`, which
+// resumes its unit from the last checkpoint and records progress in sweep.json, so a task may start any number
+// of times (--requeue after a node failure or preemption, a time limit, a second submission).
+//
+// Time limits: `--signal=B:INT@SIGNAL_MARGIN_S` has Slurm send SIGINT to the task's process (the script execs
+// babyssa, so the batch shell is babyssa) that long before the limit; training saves a checkpoint and stops, and
+// the task requeues itself (`scontrol requeue`), so a run longer than the partition's limit still finishes.
+import { spawnSync } from 'node:child_process';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { UserError } from '../cli/errors.js';
+
+/** 180 s: a BabyBERTa checkpoint saves in seconds; the rest lets a probe that is running finish first. */
+export const SIGNAL_MARGIN_S = 180;
+
+export interface SbatchOptions {
+  partition?: string;
+  account?: string;
+  /** HH:MM:SS, MM, D-HH:MM:SS … (sbatch --time). */
+  time?: string;
+  cpusPerTask?: number;
+  /** Memory per node, e.g. 16G (sbatch --mem). */
+  mem?: string;
+  /** GPUs per array task: 0 (CPU runs) or 1 (a unit trains on one GPU). */
+  gpusPerTask: number;
+}
+
+export interface SlurmJob {
+  name: string;
+  /** Folder the scripts and logs go to (absolute). */
+  scriptDir: string;
+  /** Folder every command runs in, so relative paths in the sweep's flags mean what they meant here. */
+  workdir: string;
+  /** How to start babyssa: [node, …node flags, entry script], as this process was started. */
+  babyssa: string[];
+  /** `sweep` arguments that name the unit's sweep (the task adds --unit). */
+  unitArgs: string[];
+  units: number;
+  sweepDir: string;
+  resultsDir: string;
+  sbatch: SbatchOptions;
+}
+
+/** One shell word: left bare when it is safe, else single-quoted. */
+export function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+const command = (words: string[]) => words.map(shellWord).join(' ');
+
+/** Checks the values that go onto #SBATCH lines (sbatch splits them on white space, so nothing else may pass). */
+export function checkSbatchOptions(options: SbatchOptions): void {
+  const checks: [string, string | undefined, RegExp, string][] = [
+    ['--partition', options.partition, /^[\w.,-]+$/, 'a partition name (or several, comma-separated)'],
+    ['--account', options.account, /^[\w.-]+$/, 'an account name'],
+    ['--time', options.time, /^(\d+-)?\d+(:\d{1,2}){0,2}$/, 'minutes, MM:SS, HH:MM:SS or D-HH:MM:SS'],
+    ['--mem', options.mem, /^\d+[KMGT]?$/, 'a size such as 16G'],
+  ];
+  for (const [flag, value, pattern, what] of checks) {
+    if (value !== undefined && !pattern.test(value)) throw new UserError(`${flag} "${value}" is not ${what}`);
+  }
+  if (options.cpusPerTask !== undefined && (!Number.isInteger(options.cpusPerTask) || options.cpusPerTask < 1)) {
+    throw new UserError('--cpus-per-task must be a positive integer');
+  }
+  if (options.gpusPerTask !== 0 && options.gpusPerTask !== 1) {
+    throw new UserError('--gpus-per-task must be 0 or 1: a unit trains on one GPU (more units, more tasks)');
+  }
+}
+
+function commonSbatch(options: SbatchOptions): string[] {
+  return [
+    ...(options.partition ? [`--partition=${options.partition}`] : []),
+    ...(options.account ? [`--account=${options.account}`] : []),
+    ...(options.time ? [`--time=${options.time}`] : []),
+  ];
+}
+
+export function slurmScripts(job: SlurmJob): { array: string; report: string; submit: string } {
+  const { sbatch, scriptDir } = job;
+  const logs = join(scriptDir, 'logs');
+  const header = (lines: string[]) => lines.map((line) => `#SBATCH ${line}`).join('\n');
+  const array = `#!/bin/bash
+# babyssa sweep "${job.name}": one array task per unit (${job.units} units). Written by \`babyssa sweep --emit slurm\`.
+# Each task runs its unit's command, which resumes from the unit's last checkpoint and records progress in
+# ${join(job.sweepDir, 'sweep.json')}: a requeued, preempted or resubmitted task continues where it stopped,
+# and a unit already done exits at once. Submit with ${join(scriptDir, 'submit.sh')}.
+${header([
+  `--job-name=babyssa-${job.name}`,
+  `--array=0-${job.units - 1}`,
+  '--ntasks=1',
+  '--requeue',
+  '--open-mode=append',
+  `--output=${join(logs, 'unit-%a.out')}`,
+  `--signal=B:INT@${SIGNAL_MARGIN_S}`,
+  ...commonSbatch(sbatch),
+  ...(sbatch.gpusPerTask > 0 ? [`--gpus-per-task=${sbatch.gpusPerTask}`] : []),
+  ...(sbatch.cpusPerTask ? [`--cpus-per-task=${sbatch.cpusPerTask}`] : []),
+  ...(sbatch.mem ? [`--mem=${sbatch.mem}`] : []),
+])}
+set -euo pipefail
+cd ${shellWord(job.workdir)}
+echo "babyssa: unit $SLURM_ARRAY_TASK_ID, job $SLURM_JOB_ID, start $((\${SLURM_RESTART_COUNT:-0} + 1)), on $(hostname), $(date -u +%FT%TZ)" >&2
+exec ${command([...job.babyssa, 'sweep', ...job.unitArgs])} --unit "$SLURM_ARRAY_TASK_ID"
+`;
+  const report = `#!/bin/bash
+# babyssa sweep "${job.name}": compare + report, run by Slurm once every array task has succeeded.
+${header([
+  `--job-name=babyssa-${job.name}-report`,
+  '--ntasks=1',
+  '--open-mode=append',
+  `--output=${join(logs, 'report.out')}`,
+  ...commonSbatch(sbatch),
+])}
+set -euo pipefail
+cd ${shellWord(job.workdir)}
+${command([...job.babyssa, 'compare', job.sweepDir, '--out', job.resultsDir])}
+${command([...job.babyssa, 'report', job.resultsDir])}
+`;
+  const submit = `#!/bin/bash
+# Submits sweep "${job.name}" to Slurm: the job array, then compare + report once every task has succeeded.
+# Extra arguments go to both sbatch calls (e.g. --qos=long; --wait waits for each job in turn).
+# Prints the two job ids on stdout.
+set -euo pipefail
+array=$(sbatch --parsable "$@" ${shellWord(join(scriptDir, 'array.sbatch'))})
+array=\${array%%;*}
+report=$(sbatch --parsable --dependency=afterok:"$array" "$@" ${shellWord(join(scriptDir, 'report.sbatch'))})
+report=\${report%%;*}
+echo "babyssa: sweep ${job.name}: array job $array (${job.units} tasks), compare + report job $report after it; logs in ${logs}" >&2
+echo "$array $report"
+`;
+  return { array, report, submit };
+}
+
+/** Writes array.sbatch, report.sbatch and submit.sh (executable) and the logs folder; returns the paths. */
+export async function writeSlurmScripts(job: SlurmJob): Promise<{ array: string; report: string; submit: string }> {
+  const scripts = slurmScripts(job);
+  await mkdir(join(job.scriptDir, 'logs'), { recursive: true });
+  const paths = { array: join(job.scriptDir, 'array.sbatch'), report: join(job.scriptDir, 'report.sbatch'), submit: join(job.scriptDir, 'submit.sh') };
+  for (const key of ['array', 'report', 'submit'] as const) {
+    await writeFile(paths[key], scripts[key]);
+    await chmod(paths[key], 0o755);
+  }
+  return paths;
+}
+
+/** Inside a Slurm task: where it runs, for sweep.json ("slurm job 41 (array 37_2) on node07"), or null outside Slurm. */
+export function slurmPlacement(env: NodeJS.ProcessEnv = process.env): string | null {
+  if (!env.SLURM_JOB_ID) return null;
+  const array = env.SLURM_ARRAY_JOB_ID ? ` (array ${env.SLURM_ARRAY_JOB_ID}_${env.SLURM_ARRAY_TASK_ID})` : '';
+  return `slurm job ${env.SLURM_JOB_ID}${array} on ${env.SLURMD_NODENAME ?? 'unknown node'}`;
+}
+
+/**
+ * Asks Slurm to requeue this task (after its unit stopped early and saved, e.g. before the time limit): it starts
+ * again later and resumes. Returns whether Slurm accepted.
+ */
+export function requeueThisTask(env: NodeJS.ProcessEnv = process.env): boolean {
+  if (!env.SLURM_JOB_ID) return false;
+  const result = spawnSync('scontrol', ['requeue', env.SLURM_JOB_ID], { encoding: 'utf8', timeout: 60_000 });
+  return result.status === 0;
+}
