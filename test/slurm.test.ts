@@ -1,0 +1,152 @@
+// `sweep --emit slurm` on a real Slurm (slurm-wlm 22.05 + munge, one slurmctld and one slurmd started here): a
+// 2 variants × 2 seeds tiny CPU sweep submitted as a job array with `sbatch --wait`, one task killed and requeued
+// after its first checkpoint, another told to stop (the signal Slurm sends before a time limit) so it saves and
+// requeues itself; then the compare + report job. Every run must equal the same sweep run locally, bit for bit.
+// Without Slurm (or root) the test says why and skips, unless BABYSSA_EXPECT_SLURM=1 (CI), where it fails.
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SweepManifest } from '../src/report/sweep.js';
+import { slurmMissing, startCluster, type SlurmCluster } from './slurm-cluster.js';
+
+const missing = slurmMissing();
+const expected = process.env.BABYSSA_EXPECT_SLURM === '1';
+if (missing && !expected) console.warn(`skipping the Slurm test: ${missing}`);
+
+const CLI = ['--import', 'tsx', 'src/cli/main.ts'];
+const RUNS = ['softmax-seed0', 'softmax-seed1', 'ssa-1.5-seed0', 'ssa-1.5-seed1'];
+/**
+ * Checkpoints every 7 steps and probes every 10, so a kill never falls between a save and a probe of the same step
+ * (that probe would be lost); a metrics line per step, so a resume between two lines changes no line's mean.
+ */
+const SWEEP = ['--attention', 'softmax,ssa-1.5', '--seeds', '2', '--steps', '30', '--warmup-steps', '2', '--save-every', '7',
+  '--probe-every', '10', '--log-every', '1', '--backend', 'wasm'];
+const REQUEUED = 'softmax-seed1';
+const STOPPED = 'ssa-1.5-seed0';
+
+let dir: string;
+let cluster: SlurmCluster | undefined;
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'babyssa-slurm-'));
+  if (!missing) cluster = await startCluster(join(dir, 'cluster'));
+});
+afterAll(async () => {
+  await cluster?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Two paradigms × 20 pairs of the shipped suite: probing takes a fraction of a second. */
+function tinySuite(): string {
+  const suite = join(dir, 'suite');
+  mkdirSync(suite, { recursive: true });
+  for (const file of ['agreement_determiner_noun-between_neighbors.txt', 'anaphor_agreement-pronoun_gender.txt']) {
+    writeFileSync(join(suite, file), readFileSync(join('probes/default', file), 'utf8').split('\n').slice(0, 40).join('\n') + '\n');
+  }
+  return suite;
+}
+
+function cli(args: string[], env: NodeJS.ProcessEnv = process.env): string {
+  const result = spawnSync(process.execPath, [...CLI, ...args], { encoding: 'utf8', env, timeout: 120_000 });
+  if (result.status !== 0) throw new Error(`babyssa ${args.join(' ')}: exit ${result.status}\n${result.stderr}`);
+  return result.stdout;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+async function until<T>(what: string, probe: () => T | null | undefined | false, timeoutMs = 60_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+/** What must be identical between two copies of a run: weights, losses, probe accuracies (timings left out). */
+function runFingerprint(root: string, run: string) {
+  const out = join(root, 'checkpoints', 'demo', run);
+  const weights = createHash('sha256').update(readFileSync(join(out, 'step-30', 'model.safetensors'))).digest('hex');
+  const losses = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((line) => {
+    const { tokens_per_s: _t, elapsed_s: _e, ...rest } = JSON.parse(line) as Record<string, number>;
+    return rest;
+  });
+  const results = join(root, 'results', 'demo', run);
+  const probes = readdirSync(results).sort().map((step) => {
+    const { elapsed_s: _e, pairs_per_s: _p, scoring_s: _s, created: _c, ...summary } = JSON.parse(readFileSync(join(results, step, 'suite', 'summary.json'), 'utf8'));
+    return { step, summary: { ...summary, suite: { ...summary.suite, path: undefined } } };
+  });
+  return { weights, losses, probes };
+}
+
+const comparisonCore = (root: string) => {
+  const { table, macro, differences } = JSON.parse(readFileSync(join(root, 'results', 'demo', 'comparison.json'), 'utf8'));
+  return { table, macro, differences };
+};
+
+describe.skipIf(missing !== null && !expected)('sweep --emit slurm on a real Slurm', () => {
+  it('runs the array with a requeued and a self-requeued task, then compare + report; runs equal a local sweep', async () => {
+    if (missing) throw new Error(`BABYSSA_EXPECT_SLURM=1 but Slurm cannot run here: ${missing}`);
+    const slurm = cluster!;
+    const suite = tinySuite();
+    const flags = [...SWEEP, '--probe-suite', suite, '--name', 'demo'];
+
+    const local = join(dir, 'local');
+    cli(['sweep', ...flags, '--root', join(local, 'checkpoints'), '--parallel', '2']);
+    cli(['compare', join(local, 'checkpoints', 'demo'), '--out', join(local, 'results', 'demo')]);
+
+    const remote = join(dir, 'slurm');
+    const emitted = cli(['sweep', ...flags, '--root', join(remote, 'checkpoints'), '--emit', 'slurm', '--cpus-per-task', '1']);
+    const submit = /bash (\S+submit\.sh)/.exec(emitted)?.[1];
+    expect(submit).toBeDefined();
+    const submitted = spawn('bash', [submit!, '--wait'], { env: slurm.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    submitted.stdout.on('data', (chunk) => (stdout += chunk));
+    submitted.stderr.on('data', (chunk) => (stderr += chunk));
+    const finished = new Promise<number>((resolve) => submitted.on('exit', (code) => resolve(code ?? 1)));
+
+    const arrayJob = await until('the array job', () => slurm.run('squeue', ['-h', '-r', '-n', 'babyssa-demo', '-o', '%F']).split('\n')[0]?.trim());
+    const unitOf = (run: string) => RUNS.indexOf(run);
+    const firstCheckpoint = (run: string) => existsSync(join(remote, 'checkpoints', 'demo', run, 'step-7'));
+    const pendingOnBeginTime = (task: string) => /JobState=PENDING/.test(slurm.run('scontrol', ['show', 'job', task])) || null;
+
+    // A hard kill: Slurm stops the task and queues it again; it must resume from its last checkpoint.
+    const requeued = `${arrayJob}_${unitOf(REQUEUED)}`;
+    await until(`${REQUEUED}'s first checkpoint`, () => firstCheckpoint(REQUEUED));
+    slurm.run('scontrol', ['requeue', requeued]);
+    // A requeued job waits two minutes before it may start again; the test has no time for that.
+    await until(`${requeued} pending`, () => pendingOnBeginTime(requeued));
+    slurm.run('scontrol', ['update', `JobId=${requeued}`, 'StartTime=now']);
+
+    // The time-limit path: SIGINT to the task's process, which saves, stops and requeues its own task.
+    const stopped = `${arrayJob}_${unitOf(STOPPED)}`;
+    await until(`${STOPPED}'s first checkpoint`, () => firstCheckpoint(STOPPED));
+    slurm.run('scancel', ['--batch', '--signal=INT', stopped]);
+    await until(`${stopped} requeued by itself`, () => pendingOnBeginTime(stopped));
+    slurm.run('scontrol', ['update', `JobId=${stopped}`, 'StartTime=now']);
+
+    expect(await finished, stderr).toBe(0);
+    // With --wait, submit.sh's exit is the compare + report job's, and it prints both job ids.
+    expect(stdout.trim()).toMatch(/^\d+ \d+$/);
+
+    const manifest = JSON.parse(readFileSync(join(remote, 'checkpoints', 'demo', 'sweep.json'), 'utf8')) as SweepManifest;
+    expect(manifest.runs.map((r) => [r.id, r.state])).toEqual(RUNS.map((id) => [id, 'done']));
+    expect(manifest.runs.map((r) => r.attempts)).toEqual(RUNS.map((id) => (id === REQUEUED || id === STOPPED ? 2 : 1)));
+    expect(manifest.runs.every((r) => r.placement?.startsWith('slurm job '))).toBe(true);
+    const logs = join(remote, 'checkpoints', 'demo', 'slurm', 'logs');
+    expect(readFileSync(join(logs, `unit-${unitOf(REQUEUED)}.out`), 'utf8')).toMatch(/resuming from step (7|14|21|28)/);
+    expect(readFileSync(join(logs, `unit-${unitOf(STOPPED)}.out`), 'utf8')).toMatch(/saved and stopped early; requeued its Slurm task/);
+    expect(readFileSync(join(logs, `unit-${unitOf(STOPPED)}.out`), 'utf8')).toMatch(/resuming from step \d+/);
+
+    for (const run of RUNS) expect(runFingerprint(remote, run), run).toEqual(runFingerprint(local, run));
+    expect(comparisonCore(remote)).toEqual(comparisonCore(local));
+    expect(existsSync(join(remote, 'results', 'demo', 'index.html'))).toBe(true);
+
+    // A later local sweep of the same name sees what Slurm finished and trains nothing.
+    const again = spawnSync(process.execPath, [...CLI, 'sweep', ...flags, '--root', join(remote, 'checkpoints')], { encoding: 'utf8' });
+    expect(again.stderr).toMatch(/4 done, 0 failed, 0 pending \(ran 0, skipped 4 already done\)/);
+  }, 300_000);
+});
