@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Issue 14 on the GPU machine in one command: `sweep --gpus` pins each training process to its own GPU below Dawn
+# (Mesa's device-select layer under NVIDIA's Vulkan driver), trainer_state.json names the GPU, and, on a host with
+# several GPUs, runs land on different GPUs and aggregate throughput scales.
+#   1. the layer, set up without writing to /usr ($XDG_DATA_HOME manifest; libraries the host lacks from .gpu-layer);
+#   2. `babyssa gpus --check`: every GPU nvidia-smi lists is pinned and Dawn finds an adapter on it;
+#   3. `--gpus 0`: one BabyBERTa run, seen by nvidia-smi on GPU 0's bus, and trainer_state.json records that bus;
+#   4. `--gpus all`: finds exactly the GPUs nvidia-smi lists;
+#   5. with G ≥ 2 GPUs (G = 2, 4, 8 as present): 2·G BabyBERTa runs of 2,000 steps on G GPUs against 2 on GPU 0;
+#      aggregate steps/s from sweep.json (first start to last finish), target ≥ 1.8× on 2 GPUs, ≥ 3.5× on 4; each
+#      process's bus sampled from `nvidia-smi --query-compute-apps` while they run.
+# BabyBERTa runs train on the embedded corpus with BabyBERTa's own tokenizer (8192 tokens, the preset's size).
+# Prepared here with:
+#   npx tsc -p tsconfig.gpu.json && bash ../shared/gpu/make-bundle.sh && bash bench/gpu/device-select-layer.sh
+#   mkdir -p .data && cp ../shared/data/babyberta_tokenizer/tokenizer.json .data/babyberta-tokenizer.json
+#   bash .gpu/run.sh bash bench/gpu/issue14.sh            (carry .gpu .gpu-build .gpu-layer .data)
+# Prints PASS/FAIL lines and the scaling table; $OUT/issue14.tar.gz holds the logs, sweep.json files and samples.
+set -uo pipefail
+work=/tmp/issue14
+rm -rf "$work" && mkdir -p "$work"
+trap 'tar -C "$work" --exclude="*.safetensors" -czf "$OUT/issue14.tar.gz" .' EXIT
+cli="node .gpu-build/src/cli/main.js"
+log() { echo "== $* ($(date -u +%H:%M:%S))" >&2; }
+verdict() { if [ "$1" = 0 ]; then echo "PASS $2"; else echo "FAIL $2"; fi | tee -a "$work/verdicts.txt"; }
+json() { node -e "const f = require('fs'); const v = (p) => JSON.parse(f.readFileSync(p, 'utf8')); try { console.log($1) } catch { console.log('missing') }"; }
+# A sweep, its log in $work/<name>.log; on failure the log's end goes to stderr.
+sweep() { local name=$1; shift; $cli sweep "$@" --root "$work/checkpoints" --name "$name" 2> "$work/$name.log" || { echo "sweep $name failed:" >&2; tail -5 "$work/$name.log" >&2; }; }
+bus() { node -e 'const [d, b] = process.argv[1].split(/:(.*)/); console.log(`${parseInt(d, 16).toString(16).padStart(4, "0")}:${b.toLowerCase()}`)' "$1"; }
+{ node --version; nvidia-smi --query-gpu=name,driver_version --format=csv,noheader; git rev-parse --short HEAD 2>/dev/null; } > "$work/versions.txt" 2>&1
+
+log "1. device-select layer"
+layer=/tmp/gpu-layer
+mkdir -p "$layer/share/vulkan/implicit_layer.d" "$layer/root"
+cp .gpu-layer/layer/libVkLayer_MESA_device_select.so "$layer/"
+sed "s#\"libVkLayer_MESA_device_select.so\"#\"$layer/libVkLayer_MESA_device_select.so\"#" .gpu-layer/layer/VkLayer_MESA_device_select.json \
+  > "$layer/share/vulkan/implicit_layer.d/VkLayer_MESA_device_select.json"
+export XDG_DATA_HOME="$layer/share"
+if ldd "$layer/libVkLayer_MESA_device_select.so" | grep -q 'not found'; then
+  for deb in .gpu-layer/debs/*.deb; do dpkg -x "$deb" "$layer/root"; done
+  export LD_LIBRARY_PATH="$layer/root/usr/lib/x86_64-linux-gnu:$layer/root/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+fi
+ldd "$layer/libVkLayer_MESA_device_select.so" > "$work/layer-ldd.txt"
+! grep -q 'not found' "$work/layer-ldd.txt"; verdict $? "layer libraries resolve ($(cat .gpu-layer/layer/VERSION))"
+
+nvidia-smi --query-gpu=index,pci.bus_id,uuid,name --format=csv,noheader | tee "$work/nvidia-smi.csv" >&2
+n=$(grep -c . "$work/nvidia-smi.csv")
+bus0=$(bus "$(head -1 "$work/nvidia-smi.csv" | cut -d, -f2 | tr -d ' ')")
+
+log "2. babyssa gpus --check"
+$cli gpus --check 2>&1 | tee "$work/gpus-check.txt" >&2
+[ "$(grep -c ' pinned: ' "$work/gpus-check.txt")" = "$n" ]; verdict $? "gpus --check: $n of $n GPUs pinned, Dawn found an adapter on each"
+
+# Samples which bus each compute process is on, every 0.5 s, until stopped.
+sample() { while :; do nvidia-smi --query-compute-apps=pid,gpu_bus_id,used_memory --format=csv,noheader | sed "s/^/$(date +%s.%N), /"; sleep 0.5; done; }
+babyberta=(--preset babyberta --tokenizer .data/babyberta-tokenizer.json --backend webgpu --engine fused --attention softmax --save-every 0 --log-every 100)
+
+log "3. --gpus 0"
+sample > "$work/samples-pin0.csv" 2>/dev/null & sampler=$!
+sweep pin0 "${babyberta[@]}" --steps 1000 --seeds 1 --gpus 0
+kill "$sampler"
+recorded=$(json "v('$work/checkpoints/pin0/softmax-seed0/step-1000/trainer_state.json').device.gpu?.pci_bus")
+[ "$recorded" = "$bus0" ]; verdict $? "--gpus 0: trainer_state.json device.gpu.pci_bus = $recorded, nvidia-smi GPU 0 is $bus0"
+seen=$(cut -d, -f3 "$work/samples-pin0.csv" | tr -d ' ' | sort -u | while read -r b; do bus "$b"; done | tr '\n' ' ')
+[ "$seen" = "$bus0 " ]; verdict $? "--gpus 0: nvidia-smi saw the run on bus(es) ${seen:-none}"
+
+log "4. --gpus all"
+sweep all --preset tiny --backend webgpu --engine fused --steps 50 --seeds 1 --attention softmax --gpus all
+found=$(grep -c ': pinned adapter' "$work/all.log")
+[ "$found" = "$n" ]; verdict $? "--gpus all: pinned $found GPU(s); nvidia-smi lists $n"
+
+if [ "$n" -lt 2 ]; then
+  echo "scaling: $n GPU here; the multi-GPU measurement needs a host with 2 or more" | tee -a "$work/verdicts.txt"
+  exit 0
+fi
+
+# Aggregate steps/s of a sweep from sweep.json: every run's steps over first start to last finish.
+throughput() { json "(() => { const m = v('$1/sweep.json'); const t = (k, f) => Math[f](...m.runs.map((r) => Date.parse(r[k])));
+  return (m.runs.reduce((s, r) => s + r.step, 0) / ((t('finished_at', 'max') - t('started_at', 'min')) / 1000)).toFixed(1); })()"; }
+steps=2000
+log "5. scaling: baseline, 2 runs in turn on GPU 0"
+sweep scale1 "${babyberta[@]}" --steps $steps --seeds 2 --gpus 0
+base=$(throughput "$work/checkpoints/scale1")
+echo "scaling: 1 GPU, 2 runs: $base steps/s" | tee -a "$work/verdicts.txt"
+for g in 2 4 8; do
+  [ "$g" -le "$n" ] || break
+  list=$(seq -s, 0 $((g - 1)))
+  log "5. scaling: $((2 * g)) runs on GPUs $list"
+  sample > "$work/samples-scale$g.csv" 2>/dev/null & sampler=$!
+  sweep "scale$g" "${babyberta[@]}" --steps $steps --seeds $((2 * g)) --gpus "$list"
+  kill "$sampler"
+  rate=$(throughput "$work/checkpoints/scale$g")
+  target=$(case $g in 2) echo 1.8;; 4) echo 3.5;; *) echo $((g * 7 / 8));; esac)
+  ratio=$(node -e "console.log(($rate / $base).toFixed(2))")
+  node -e "process.exit($ratio >= $target ? 0 : 1)"; verdict $? "scaling: $g GPUs, $((2 * g)) runs: $rate steps/s = ${ratio}× one GPU (target ≥ ${target}×)"
+  buses=$(awk -F', ' '{print $3}' "$work/samples-scale$g.csv" | sort -u | grep -c .)
+  split=$(awk -F', ' '{print $2, $3}' "$work/samples-scale$g.csv" | sort -u | awk '{print $1}' | uniq -d | grep -c .)
+  crowd=$(awk -F', ' '{c[$1 " " $3]++} END {m = 0; for (k in c) if (c[k] > m) m = c[k]; print m}' "$work/samples-scale$g.csv")
+  [ "$buses" = "$g" ] && [ "$split" = 0 ] && [ "$crowd" = 1 ]
+  verdict $? "placement: processes seen on $buses of $g buses; $split process(es) on two buses; at most $crowd process(es) on one bus at a time"
+done
