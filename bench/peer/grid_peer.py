@@ -32,7 +32,7 @@ SSA_N = {"softmax": None, "ssa-1.5": 1.5, "ssa-2": 2.0}
 SSA_B = 0.8
 MIXED = list(SSA_N)  # a mixed grid cycles softmax, ssa-1.5, ssa-2: member i is MIXED[i % 3], seed base + i
 BATCHES = 4  # masked batches per member, cycled, as bench/train.ts: the timed loop measures training, not data
-BARRIER_TIMEOUT_S = 300  # how long K processes wait for each other's compilation before starting alone
+BARRIER_TIMEOUT_S = 150  # how long K processes wait for each other's compilation (grid-side-by-side.sh caps them at 200 s)
 MIXING = {
     "select": "one ensemble; a member's attention is chosen by a per-layer flag buffer (mixed_attention_forward: both "
               "softmax and SSA computed, torch.where keeps one), so K models cost one vmapped pass",
@@ -172,7 +172,7 @@ def run_single(args, device):
              "attnImplementation": model.config._attn_implementation}
     if compiled:
         extra["compile"] = {"mode": "reduce-overhead", "dynamic": False, "cudaGraphs": graphs, **(compile_counters() or {})}
-    return [(1, [args.attention], timing, extra)]
+    yield 1, [args.attention], timing, extra
 
 
 def ensembles_for(args, variants, device, build):
@@ -189,7 +189,7 @@ def ensembles_for(args, variants, device, build):
 
 
 def run_vmap(args, device):
-    """vmap: for each K, K models in torch.func ensembles; members and their data are shared across the Ks."""
+    """vmap: for each K in turn, K models in torch.func ensembles (members and their data shared across the Ks)."""
     variants = grid_variants(args.attention, max(args.k))
     models, data = {}, {}
 
@@ -200,7 +200,6 @@ def run_vmap(args, device):
             data[i] = member_batches(args, args.seed + i, models[(i, impl)].config.vocab_size, device)
         return models[(i, impl)]
 
-    runs = []
     for k in args.k:
         ensembles = ensembles_for(args, variants[:k], device, build)
         stacked = [[(torch.stack([data[i][j][0] for i in members]), torch.stack([data[i][j][1] for i in members]))
@@ -213,13 +212,12 @@ def run_vmap(args, device):
         mixing = args.mixing if len(ensembles) > 1 or ensembles[0][0] == "mixed" else "none (one attention function)"
         extra = {"optimizer": "AdamW fused on the stacked parameters" if device.type == "cuda" else "AdamW on the stacked parameters",
                  "clip": "global norm per member (ensemble.clip_per_member_)",
-                 "attnImplementation": ",".join(impl for impl, _, _ in ensembles),
+                 "attnImplementation": ",".join(e.base.config._attn_implementation for _, _, e in ensembles),
                  "vmap": {"recipe": "torch.func.vmap(functional_call, randomness='different') over stacked parameters",
                           "mixing": mixing, "why": MIXING.get(mixing, "every member computes the same function"),
-                          "ensembles": [{"attnImplementation": impl, "members": [variants[i] for i in members]}
-                                        for impl, members, _ in ensembles]}}
-        runs.append((k, variants[:k], timing, extra))
-    return runs
+                          "ensembles": [{"attnImplementation": e.base.config._attn_implementation,
+                                         "members": [variants[i] for i in members]} for _, members, e in ensembles]}}
+        yield k, variants[:k], timing, extra
 
 
 def run_processes(args):
@@ -240,7 +238,14 @@ def run_processes(args):
         with open(path + ".log", "w") as log:
             command = [*common, "--attention", variant, "--seed", str(args.seed + i), "--json", path]
             children.append(subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env))
-    codes = [child.wait() for child in children]
+    codes = [None] * len(children)
+    while None in codes:  # a process that dies is marked ready in its stead: the others do not wait for it
+        for i, child in enumerate(children):
+            if codes[i] is None and child.poll() is not None:
+                codes[i] = child.returncode
+                if codes[i] != 0:
+                    open(os.path.join(barrier, f"process-{i}-exited.ready"), "w").close()
+        time.sleep(0.1)
     for i, code in enumerate(codes):
         print(f"process {i} ({variants[i]}): exit {code}; log in {args.json.replace('{i}', str(i))}.log", file=sys.stderr)
     return sum(code != 0 for code in codes)
@@ -309,8 +314,8 @@ def main(argv=None):
     if args.processes > 1:
         sys.exit(1 if run_processes(args) else 0)
     device = torch.device(args.device)
-    runs = (run_vmap if args.mode == "vmap" else run_single)(args, device)
-    for k, variants, timing, extra in runs:
+    # Each result is written as soon as it is measured: a run stopped at its time limit keeps the Ks it finished.
+    for k, variants, timing, extra in (run_vmap if args.mode == "vmap" else run_single)(args, device):
         result = result_json(args, device, k, variants, timing, extra)
         print(f"pytorch {args.mode} {args.attention} K={k} {args.batch}x{args.seq}: {result['stepsPerSecond']:.2f} steps/s, "
               f"{result['modelStepsPerSecond']:.1f} model-steps/s on {result['device']} (first step "

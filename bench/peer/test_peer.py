@@ -16,6 +16,7 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from ensemble import ADAMW, Ensemble, clip_per_member_, masked_lm_loss, tied_aliases  # noqa: E402
 import grid_peer  # noqa: E402
+import grid_table  # noqa: E402
 from grid_peer import SSA_N, grid_variants, parse_args, timed, wait_for_peers  # noqa: E402
 from ssa_attention import mixed_attention_forward, ssa_attention_forward, ssa_probs  # noqa: E402
 from train_peer import FIRST_ORDINARY_ID, IGNORE, MASK_ID, babyberta_mask, random_batch  # noqa: E402
@@ -259,7 +260,7 @@ class GridPeerRunTest(unittest.TestCase):
             self.assertAlmostEqual(three["modelStepsPerSecond"], 3 * three["stepsPerSecond"])
             self.assertEqual([e["members"] for e in three["vmap"]["ensembles"]], ensembles)
             self.assertEqual((three["vmap"]["mixing"], len(three["lastLoss"])), (mixing, 3))
-            self.assertEqual(results["r-1.json"]["vmap"]["ensembles"], [{"attnImplementation": "eager", "members": ["softmax"]}])
+            self.assertEqual(results["r-1.json"]["vmap"]["ensembles"], [{"attnImplementation": "tiny", "members": ["softmax"]}])
 
     def test_eager_trains_one_model(self):
         result = self.run_main("--mode", "eager", "--attention", "ssa-2")["r-1.json"]
@@ -273,7 +274,8 @@ class GridPeerRunTest(unittest.TestCase):
             def __init__(self, command, **kwargs):
                 commands.append(command)
 
-            def wait(self):
+            def poll(self):
+                self.returncode = 0
                 return 0
 
         with tempfile.TemporaryDirectory() as folder, mock.patch.object(grid_peer.subprocess, "Popen", Child), \
@@ -286,6 +288,36 @@ class GridPeerRunTest(unittest.TestCase):
             self.assertEqual([(c.attention, c.seed, os.path.basename(c.json), c.barrier_count, c.processes) for c in children],
                              [("softmax", 5, "p0.json", 3, 1), ("ssa-1.5", 6, "p1.json", 3, 1), ("ssa-2", 7, "p2.json", 3, 1)])
             self.assertEqual(len({c.barrier for c in children}), 1)
+
+
+class GridTableTest(unittest.TestCase):
+    def test_ours_rates_in_the_shapes_a_bench_may_write(self):
+        for data, expected in [
+            ({"results": [{"k": 1, "modelStepsPerSecond": 180.0}, {"k": 9, "modelStepsPerSecond": 1000.0}]},
+             {1: (180.0, "modelStepsPerSecond"), 9: (1000.0, "modelStepsPerSecond")}),
+            ([{"k": 3, "stepsPerSecond": 100.0}], {3: (300.0, "stepsPerSecond x K")}),
+            (grid_table.parse('{"k": 15, "modelStepsPerSecond": 1500}\n{"k": 1, "modelStepsPerSecond": 1}\n'),
+             {15: (1500.0, "modelStepsPerSecond"), 1: (1.0, "modelStepsPerSecond")}),
+            (grid_table.parse("not json"), {}),
+            ({"stepsPerSecond": 5.0}, {}),
+        ]:
+            self.assertEqual(grid_table.ours_rates(data), expected, data)
+
+    def test_best_pytorch_grid_and_ratios(self):
+        files = {"vmap-select-k9.json": {"modelStepsPerSecond": 150.0}, "vmap-split-k9.json": {"modelStepsPerSecond": 120.0},
+                 "compile-softmax-16x32.json": {"modelStepsPerSecond": 186.0},
+                 "eager-softmax-16x32.json": {"modelStepsPerSecond": 50.0}}
+        for i in range(9):  # 9 processes of 44 model-steps/s, 2,000 steps in 45 s, the last ending 0.8 s after the first
+            files[f"processes-compile-{i}.json"] = {"modelStepsPerSecond": 44.0, "steps": 2000, "seconds": 45.0,
+                                                    "startedAt": 0.0, "endedAt": 45.0 + 0.1 * i}
+        t = grid_table.together(grid_table.processes(files))
+        self.assertAlmostEqual(t["sum"], 396.0)
+        self.assertAlmostEqual(t["span"], 18000 / 45.8)
+        self.assertAlmostEqual(t["overlap"], 1.0)
+        rows = grid_table.grid_rows(files, {1: (180.0, ""), 9: (1000.0, "")})
+        self.assertEqual(rows[0], "| 1 | 180.0 | - | - | 186.0 | 186.0 (compiled) | **0.97** |")
+        self.assertEqual(rows[2], "| 9 | 1,000.0 | 150.0 | 120.0 | 396.0 | 396.0 (compiled) | **2.53** |")
+        self.assertEqual(rows[3], "| 15 | - | - | - | - | - | - |")
 
 
 class MaskingTest(unittest.TestCase):
