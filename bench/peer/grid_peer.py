@@ -27,7 +27,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from ensemble import ADAMW, MAX_NORM, Ensemble  # noqa: E402
 from train_peer import PRESETS, babyberta_mask, random_batch, roberta_config  # noqa: E402
 
-# The grid's variants, named as `babyssa sweep` names them: SSA n fixed, b = 0.8 fixed, per layer (src/report/variants.ts).
+# The grid's variants as `babyssa sweep --attention` names them: ssa-<n> is SSA with n fixed, b = 0.8 fixed, per layer.
 SSA_N = {"softmax": None, "ssa-1.5": 1.5, "ssa-2": 2.0}
 SSA_B = 0.8
 MIXED = list(SSA_N)  # a mixed grid cycles softmax, ssa-1.5, ssa-2: member i is MIXED[i % 3], seed base + i
