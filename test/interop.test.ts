@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { UserError } from '../src/cli/errors.js';
+import { UserError } from '../src/core/errors.js';
 import type { NamedTensors } from '../src/engine/types.js';
 import { loadCheckpoint, loadTrainerState, saveCheckpoint } from '../src/io/checkpoint.js';
 import { exportHf, importHf } from '../src/io/hf.js';

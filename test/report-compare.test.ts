@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UserError } from '../src/cli/errors.js';
+import { UserError } from '../src/core/errors.js';
 import { compare, longRows, type Comparison } from '../src/report/compare.js';
 import { readComparison, writeComparison } from '../src/report/outputs.js';
 import { collectRunSummaries } from '../src/report/summaries.js';

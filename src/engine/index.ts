@@ -1,6 +1,6 @@
 // The engine factory behind `--engine tfjs|fused` and `--backend`: activates the backend, initialises
 // weights from the seed when none are given, and builds the chosen engine.
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../core/errors.js';
 import type { ModelConfig } from '../model/config.js';
 import { initWeights } from '../model/init.js';
 import { streamFromSeed } from '../train/rng.js';

@@ -3,7 +3,7 @@
 // folder named step-<N> is always complete; resume and probing take the highest such step.
 import { readdir, readFile, rename, rm, mkdir, stat, copyFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../core/errors.js';
 import type { NamedTensors, OptimizerState } from '../engine/types.js';
 import type { ModelConfig } from '../model/config.js';
 import { paramSpecs } from '../model/params.js';

@@ -1,6 +1,6 @@
 // Model config ⇄ HF RobertaConfig JSON (config.json), with our attention fields beside HF's own keys
 // (HF keeps unknown keys, so the file loads in `transformers` unchanged).
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../core/errors.js';
 import type { AttentionConfig, ModelConfig } from '../model/config.js';
 import { SPECIAL_IDS } from '../model/config.js';
 

@@ -4,7 +4,7 @@
 // PyTorch-trained BabyBERTa) becomes `<run>/step-0/`, which `probe` reads and `pretrain --resume` continues.
 import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../core/errors.js';
 import { PACKAGE_ROOT } from '../config/paths.js';
 import { resolveTrainConfig } from '../config/resolve.js';
 import type { TrainConfig } from '../config/schema.js';

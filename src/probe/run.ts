@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../core/errors.js';
 import { PACKAGE_ROOT } from '../config/paths.js';
 import type { Engine } from '../engine/types.js';
 import { maxSequenceLength } from '../model/config.js';

@@ -8,7 +8,7 @@
 // sentences first so padding stays small; each row only sees its own tokens, so scores do not depend on
 // how rows are batched. Up to IN_FLIGHT engine calls are queued at once, so the device computes one batch
 // while the host packs the next; results are applied in call order, so scores and progress are as if serial.
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../core/errors.js';
 import type { Engine, TargetedBatch } from '../engine/types.js';
 import { SPECIAL_IDS } from '../model/config.js';
 

@@ -1,7 +1,7 @@
 // Joins per-run probe summaries into one comparison: per variant × paradigm mean, sd and 95% t-interval over
 // seeds at each run's final step; per paradigm the SSA − Softmax difference with a 95% interval; macro
 // averages; and the long table (variant, seed, step, paradigm, accuracy) over all steps for learning curves.
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../core/errors.js';
 import { bootstrapDifference, mean, tSummary, type BootstrapSettings } from './stats.js';
 import type { RunSummary } from './summaries.js';
 import type { VariantSettings } from './variants.js';

@@ -4,7 +4,7 @@
 // copied away from their checkpoints.
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../core/errors.js';
 import { variantName, DEFAULT_SSA_B, DEFAULT_SSA_N, type VariantSettings } from './variants.js';
 
 export interface ParadigmResult {

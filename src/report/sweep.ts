@@ -4,7 +4,7 @@
 // never redoes finished ones. Several slots run in parallel when asked (they share the machine and its GPU).
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../core/errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { listCheckpointSteps } from '../io/checkpoint.js';
 import { parseVariant, variantName, variantPretrainFlags } from './variants.js';

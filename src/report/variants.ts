@@ -1,7 +1,7 @@
 // A variant is one attention setting (scoring + SSA n/b choices). Its name is how sweeps are asked for
 // (`--attention softmax,ssa-1.5,ssa-2,ssa-trainable`) and how comparisons label groups of seeds, so
 // parsing a name and naming a setting are inverse functions.
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../core/errors.js';
 import { trainConfigSchema } from '../config/schema.js';
 import type { AttentionConfig } from '../model/config.js';
 

@@ -3,7 +3,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Tokenizer as HfTokenizer } from '@huggingface/tokenizers';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../core/errors.js';
 import { SPECIAL_IDS, SPECIAL_TOKENS } from '../model/config.js';
 import { BYTE_ALPHABET, WORD_START } from './byte-level.js';
 import type { Encoded, Tokenizer } from './types.js';

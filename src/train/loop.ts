@@ -5,7 +5,7 @@
 // nothing ahead) at every step it saves, probes or is told to stop after, so checkpoints see exactly their step.
 import { appendFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../core/errors.js';
 import type { TrainConfig } from '../config/schema.js';
 import { createEngine } from '../engine/index.js';
 import type { Engine, StepResult } from '../engine/types.js';

@@ -1,7 +1,7 @@
 // Everything a run needs before its first step: the run folder, tokenizer, encoded corpus, starting weights.
 import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../core/errors.js';
 import { defaultRunName, modelConfigFor } from '../config/resolve.js';
 import type { TrainConfig } from '../config/schema.js';
 import { keepUtterances, readCorpusLines } from '../data/corpus.js';
