@@ -11,7 +11,7 @@ import { compareGradients, randomTargetedBatch, relativeError } from '../src/eng
 import type { AttentionConfig, ModelConfig } from '../src/model/config.js';
 import { initWeights } from '../src/model/init.js';
 import { MODEL_PRESETS, PRESET_NAMES } from '../src/model/presets.js';
-import { streamFromSeed } from '../src/train/rng.js';
+import { streamFromSeed } from '../src/core/random.js';
 
 const argv = await yargs(hideBin(process.argv))
   .scriptName('fused-parity')

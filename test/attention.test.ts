@@ -7,7 +7,7 @@ import { attentionStats } from '../src/report/attention-stats.js';
 import { attentionDiagnostics, heatmapSpec, mostFrequentToken } from '../src/report/attention.js';
 import { replayKeys } from '../src/report/key-norms.js';
 import { renderSvg } from '../src/report/plots.js';
-import { streamFromSeed } from '../src/train/rng.js';
+import { streamFromSeed } from '../src/core/random.js';
 
 const config: ModelConfig = {
   vocabSize: 20, hiddenSize: 8, numLayers: 2, numHeads: 2, intermediateSize: 16, maxPositions: 20, typeVocabSize: 1,

@@ -1,6 +1,6 @@
 // Tiny models and batches shared by the engine tests: small enough for finite differences on 2 CPU cores.
 import { FIRST_ORDINARY_ID, SOFTMAX_ATTENTION, SPECIAL_IDS, type AttentionConfig, type ModelConfig } from '../src/model/config.js';
-import { streamFromSeed } from '../src/train/rng.js';
+import { streamFromSeed } from '../src/core/random.js';
 import type { NamedTensors, TargetedBatch } from '../src/engine/types.js';
 
 export function tinyConfig(attention: Partial<AttentionConfig> = {}, overrides: Partial<ModelConfig> = {}): ModelConfig {

@@ -11,7 +11,7 @@ import type { ModelConfig } from '../src/model/config.js';
 import { initWeights } from '../src/model/init.js';
 import { MODEL_PRESETS } from '../src/model/presets.js';
 import { scoreSentences, type EncodedSentence } from '../src/probe/score.js';
-import { streamFromSeed } from '../src/train/rng.js';
+import { streamFromSeed } from '../src/core/random.js';
 
 const hasWebGpu = (await requestWebGpu()) !== null;
 

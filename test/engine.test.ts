@@ -8,7 +8,7 @@ import type { NamedTensors, OptimizerSettings } from '../src/engine/types.js';
 import { initWeights } from '../src/model/init.js';
 import { countParameters, numel, paramSpecs } from '../src/model/params.js';
 import { MODEL_PRESETS } from '../src/model/presets.js';
-import { streamFromSeed } from '../src/train/rng.js';
+import { streamFromSeed } from '../src/core/random.js';
 import { maxRelativeDifference, randomBatch, SSA_HEADS, tinyConfig } from './engine-fixtures.js';
 
 const NO_DROPOUT = { hiddenDropout: 0, attentionDropout: 0 };

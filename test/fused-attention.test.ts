@@ -10,7 +10,7 @@ import { requestWebGpu } from '../src/engine/webgpu-runtime.js';
 import { headDim, type AttentionConfig, type ModelConfig } from '../src/model/config.js';
 import { initWeights } from '../src/model/init.js';
 import { MODEL_PRESETS } from '../src/model/presets.js';
-import { streamFromSeed } from '../src/train/rng.js';
+import { streamFromSeed } from '../src/core/random.js';
 
 const hasWebGpu = (await requestWebGpu()) !== null;
 const TOLERANCE = 1e-4;

@@ -12,7 +12,7 @@ import { requestWebGpu } from '../src/engine/webgpu-runtime.js';
 import type { AttentionConfig, ModelConfig } from '../src/model/config.js';
 import { initWeights } from '../src/model/init.js';
 import { MODEL_PRESETS } from '../src/model/presets.js';
-import { streamFromSeed } from '../src/train/rng.js';
+import { streamFromSeed } from '../src/core/random.js';
 
 const hasWebGpu = (await requestWebGpu()) !== null;
 const TOLERANCE = 1e-4;

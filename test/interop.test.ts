@@ -16,7 +16,7 @@ import { numel, paramSpecs } from '../src/model/params.js';
 import { MODEL_PRESETS } from '../src/model/presets.js';
 import { BYTE_ALPHABET } from '../src/tokenizer/byte-level.js';
 import { serializeTokenizerJson } from '../src/tokenizer/hf-json.js';
-import { streamFromSeed } from '../src/train/rng.js';
+import { streamFromSeed } from '../src/core/random.js';
 
 const run = promisify(execFile);
 const tiny = MODEL_PRESETS.tiny;

@@ -8,7 +8,7 @@ import { readComparison, writeComparison } from '../src/report/outputs.js';
 import { collectRunSummaries } from '../src/report/summaries.js';
 import { formatComparisonTable } from '../src/report/table.js';
 import { parseVariant, variantName } from '../src/report/variants.js';
-import { streamFromSeed } from '../src/train/rng.js';
+import { streamFromSeed } from '../src/core/random.js';
 import { FIXTURE_PARADIGMS, writeFixtureRun, writeStandardFixture } from './report-fixtures.js';
 
 const T975: Record<number, number> = { 1: 12.706204736174707, 2: 4.302652729749464 };

@@ -3,7 +3,7 @@
 import { UserError } from '../core/errors.js';
 import type { ModelConfig } from '../model/config.js';
 import { initWeights } from '../model/init.js';
-import { streamFromSeed } from '../train/rng.js';
+import { streamFromSeed } from '../core/random.js';
 import { activateBackend, type ActiveBackend, type BackendChoice } from './backend.js';
 import { createTfjsEngine } from './tfjs/engine.js';
 import type { Engine, NamedTensors, OptimizerSettings } from './types.js';

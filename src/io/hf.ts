@@ -14,7 +14,7 @@ import { numel, paramSpecs } from '../model/params.js';
 import { MODEL_PRESETS, PRESET_NAMES, type PresetName } from '../model/presets.js';
 import { loadTokenizer } from '../tokenizer/load.js';
 import { checkTokenizerFits } from '../train/setup.js';
-import { streamFromSeed } from '../train/rng.js';
+import { streamFromSeed } from '../core/random.js';
 import { writeFileAtomic } from './atomic.js';
 import { listCheckpointSteps, loadCheckpoint, saveCheckpoint, validateWeights } from './checkpoint.js';
 import { hfConfigFromModel, modelConfigFromHf } from './hf-config.js';

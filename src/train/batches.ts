@@ -5,7 +5,7 @@ import { padBatch } from '../data/sequences.js';
 import type { TargetedBatch } from '../engine/types.js';
 import { SPECIAL_IDS } from '../model/config.js';
 import { maskPatternCount, maskSequence, type MaskingScheme } from './masking.js';
-import { derivedStream, shuffleInPlace, type RandomStream } from './rng.js';
+import { derivedStream, shuffleInPlace, type RandomStream } from '../core/random.js';
 
 export interface DataCursor {
   epoch: number;

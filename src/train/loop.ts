@@ -16,7 +16,7 @@ import { countParameters } from '../model/params.js';
 import { MaskedBatchStream } from './batches.js';
 import { appendMetrics, MetricsWindow, truncateMetrics } from './metrics.js';
 import { TrainingProgress } from './progress.js';
-import { streamFromSeed, streamFromState } from './rng.js';
+import { streamFromSeed, streamFromState } from '../core/random.js';
 import { learningRate } from './schedule.js';
 import { prepareRun, type RunStart } from './setup.js';
 

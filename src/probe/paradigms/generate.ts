@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../io/atomic.js';
-import { derivedStream } from '../../train/rng.js';
+import { derivedStream } from '../../core/random.js';
 import type { Tokenizer } from '../../tokenizer/types.js';
 import { phenomenonOf } from '../zorro.js';
 import { lexiconHash } from './lexicon.js';
