@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createEngine } from '../src/engine/index.js';
-import type { NamedTensors, TokenBatch } from '../src/engine/types.js';
+import type { TokenBatch } from '../src/core/batches.js';
+import type { NamedTensors } from '../src/core/tensors.js';
 import { SOFTMAX_ATTENTION, type ModelConfig } from '../src/model/config.js';
 import { initWeights } from '../src/model/init.js';
 import { attentionStats } from '../src/report/attention-stats.js';

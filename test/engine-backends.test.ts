@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../src/engine/index.js';
 import type { BackendName } from '../src/engine/backend.js';
-import type { NamedTensors } from '../src/engine/types.js';
+import type { NamedTensors } from '../src/core/tensors.js';
 import { requestWebGpu } from '../src/engine/webgpu-runtime.js';
 import type { ModelConfig } from '../src/model/config.js';
 import { initWeights } from '../src/model/init.js';

@@ -4,7 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import { activateBackend } from '../src/engine/backend.js';
 import { createEngine } from '../src/engine/index.js';
-import type { Engine, NamedTensors, OptimizerSettings, StepResult, TargetedBatch } from '../src/engine/types.js';
+import type { Engine, OptimizerSettings, StepResult } from '../src/engine/types.js';
+import type { TargetedBatch } from '../src/core/batches.js';
+import type { NamedTensors } from '../src/core/tensors.js';
 import { randomTargetedBatch, relativeError } from '../src/engine/webgpu/parity.js';
 import { requestWebGpu } from '../src/engine/webgpu-runtime.js';
 import type { ModelConfig } from '../src/model/config.js';

@@ -3,7 +3,8 @@
 // AdamW + clip steps. Runs on any WebGPU adapter, lavapipe included; skipped where none exists.
 import { describe, expect, it } from 'vitest';
 import { createEngine } from '../src/engine/index.js';
-import type { Engine, NamedTensors, OptimizerSettings } from '../src/engine/types.js';
+import type { Engine, OptimizerSettings } from '../src/engine/types.js';
+import type { NamedTensors } from '../src/core/tensors.js';
 import { createFusedEngine } from '../src/engine/webgpu/engine.js';
 import { splitKCount } from '../src/engine/webgpu/kernels/matmul.wgsl.js';
 import { COLUMN_CHUNK_ROWS } from '../src/engine/webgpu/kernels/norm.wgsl.js';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../src/core/errors.js';
-import type { NamedTensors } from '../src/engine/types.js';
+import type { NamedTensors } from '../src/core/tensors.js';
 import { loadCheckpoint, loadTrainerState, saveCheckpoint } from '../src/io/checkpoint.js';
 import { exportHf, importHf } from '../src/io/hf.js';
 import { readSafetensors, writeSafetensors } from '../src/io/safetensors.js';

@@ -6,7 +6,8 @@ import { initWeights } from '../model/init.js';
 import { streamFromSeed } from '../core/random.js';
 import { activateBackend, type ActiveBackend, type BackendChoice } from './backend.js';
 import { createTfjsEngine } from './tfjs/engine.js';
-import type { Engine, NamedTensors, OptimizerSettings } from './types.js';
+import type { Engine, OptimizerSettings } from './types.js';
+import type { NamedTensors } from '../core/tensors.js';
 import { requestWebGpu } from './webgpu-runtime.js';
 
 /** auto: the fused WebGPU engine when the backend resolves to webgpu, else the tfjs reference engine. */

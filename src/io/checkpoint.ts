@@ -4,7 +4,7 @@
 import { readdir, readFile, rename, rm, mkdir, stat, copyFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { UserError } from '../core/errors.js';
-import type { NamedTensors, OptimizerState } from '../engine/types.js';
+import type { NamedTensors, OptimizerState } from '../core/tensors.js';
 import type { ModelConfig } from '../model/config.js';
 import { paramSpecs } from '../model/params.js';
 import { writeFileAtomic } from './atomic.js';

@@ -8,7 +8,7 @@ import { UserError } from '../core/errors.js';
 import { PACKAGE_ROOT } from '../config/paths.js';
 import { resolveTrainConfig } from '../config/resolve.js';
 import type { TrainConfig } from '../config/schema.js';
-import type { NamedTensors } from '../engine/types.js';
+import type { NamedTensors } from '../core/tensors.js';
 import { SPECIAL_TOKENS, type ModelConfig } from '../model/config.js';
 import { numel, paramSpecs } from '../model/params.js';
 import { MODEL_PRESETS, PRESET_NAMES, type PresetName } from '../model/presets.js';

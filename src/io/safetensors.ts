@@ -3,7 +3,7 @@
 // F16 and BF16 (PyTorch-trained checkpoints), so Python users can load ours and we can import theirs.
 import { readFile } from 'node:fs/promises';
 import { UserError } from '../core/errors.js';
-import type { HostTensor, NamedTensors } from '../engine/types.js';
+import type { HostTensor, NamedTensors } from '../core/tensors.js';
 import { numel } from '../model/params.js';
 import { writeFileAtomic } from './atomic.js';
 

@@ -1,7 +1,7 @@
 // Attention-saturation statistics per layer and head, from attention weights [B, H, T, T] of real sentences:
 // how peaked each query's distribution is (max weight, entropy), how much of it lands on the key with the
 // largest norm, and how much on chosen (deviant) positions. Averages run over every real query position.
-import type { HostTensor } from '../engine/types.js';
+import type { HostTensor } from '../core/tensors.js';
 import type { VariantSettings } from './variants.js';
 
 export interface LayerStats {

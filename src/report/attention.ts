@@ -4,7 +4,9 @@
 // is touched, and every occurrence of that token is scaled. Note that RoBERTa normalises the embedding sum
 // (word + position + type) with a LayerNorm, so the scaled row changes the token's direction more than its
 // norm at layer 0; later layers see the effect through the residual stream.
-import type { Engine, HostTensor, NamedTensors, TokenBatch } from '../engine/types.js';
+import type { Engine } from '../engine/types.js';
+import type { TokenBatch } from '../core/batches.js';
+import type { HostTensor, NamedTensors } from '../core/tensors.js';
 import { SPECIAL_IDS } from '../model/config.js';
 import { attentionStats, type AttentionDiagnostics, type ConditionStats } from './attention-stats.js';
 import { replayKeys } from './key-norms.js';

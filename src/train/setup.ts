@@ -7,7 +7,7 @@ import type { TrainConfig } from '../config/schema.js';
 import { keepUtterances, readCorpusLines } from '../data/corpus.js';
 import { encodeUtterances } from '../data/sequences.js';
 import { listCheckpointSteps, loadCheckpoint, loadTrainerState, stepDirName, type TrainerState } from '../io/checkpoint.js';
-import type { NamedTensors, OptimizerState } from '../engine/types.js';
+import type { NamedTensors, OptimizerState } from '../core/tensors.js';
 import { SPECIAL_TOKENS, type ModelConfig } from '../model/config.js';
 import { loadTokenizer } from '../tokenizer/load.js';
 import type { Tokenizer } from '../tokenizer/types.js';
