@@ -3,7 +3,7 @@
 // file, so it can be compared against the repository without trusting the download.
 import { createHash } from 'node:crypto';
 import { UserError } from '../core/errors.js';
-import { writeFileAtomic } from '../io/atomic.js';
+import { writeFileAtomic } from '../core/files.js';
 
 export interface ExpectedFile {
   lines: number;

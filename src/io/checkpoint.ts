@@ -7,10 +7,9 @@ import { UserError } from '../core/errors.js';
 import type { NamedTensors, OptimizerState } from '../core/tensors.js';
 import type { ModelConfig } from '../model/config.js';
 import { paramSpecs } from '../model/params.js';
-import { writeFileAtomic } from './atomic.js';
+import { writeFileAtomic, pathExists } from '../core/files.js';
 import { hfConfigFromModel, modelConfigFromHf } from './hf-config.js';
 import { encodeSafetensors, readSafetensors } from './safetensors.js';
-import { pathExists } from './exists.js';
 
 export { hfConfigFromModel, modelConfigFromHf };
 

@@ -15,12 +15,11 @@ import { MODEL_PRESETS, PRESET_NAMES, type PresetName } from '../model/presets.j
 import { loadTokenizer } from '../tokenizer/load.js';
 import { checkTokenizerFits } from '../train/setup.js';
 import { streamFromSeed } from '../core/random.js';
-import { writeFileAtomic } from './atomic.js';
+import { writeFileAtomic, pathExists } from '../core/files.js';
 import { listCheckpointSteps, loadCheckpoint, saveCheckpoint, validateWeights } from './checkpoint.js';
 import { hfConfigFromModel, modelConfigFromHf } from './hf-config.js';
 import { encodeSafetensors, readSafetensors } from './safetensors.js';
 import { exportReadme } from './hf-readme.js';
-import { pathExists } from './exists.js';
 
 /** What a step folder needs for export; optimizer and trainer state are training-only. */
 const EXPORT_NEEDS = ['model.safetensors', 'config.json', 'tokenizer.json'] as const;

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { UserError } from '../core/errors.js';
 import type { HostTensor, NamedTensors } from '../core/tensors.js';
 import { numel } from '../model/params.js';
-import { writeFileAtomic } from './atomic.js';
+import { writeFileAtomic } from '../core/files.js';
 
 interface HeaderEntry {
   dtype: string;

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../core/errors.js';
-import { writeFileAtomic } from '../io/atomic.js';
+import { writeFileAtomic } from '../core/files.js';
 import { listCheckpointSteps } from '../io/checkpoint.js';
 import { parseVariant, variantName, variantPretrainFlags } from './variants.js';
 

@@ -9,7 +9,7 @@ import { UserError } from '../core/errors.js';
 import type { TrainConfig } from '../config/schema.js';
 import { createEngine } from '../engine/index.js';
 import type { Engine, StepResult } from '../engine/types.js';
-import { writeFileAtomic } from '../io/atomic.js';
+import { writeFileAtomic } from '../core/files.js';
 import { saveCheckpoint, stepDirName } from '../io/checkpoint.js';
 import { initWeights } from '../model/init.js';
 import { countParameters } from '../model/params.js';

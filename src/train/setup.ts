@@ -11,7 +11,7 @@ import type { NamedTensors, OptimizerState } from '../core/tensors.js';
 import { SPECIAL_TOKENS, type ModelConfig } from '../model/config.js';
 import { loadTokenizer } from '../tokenizer/load.js';
 import type { Tokenizer } from '../tokenizer/types.js';
-import { pathExists } from '../io/exists.js';
+import { pathExists } from '../core/files.js';
 
 /** Fails unless the tokenizer's vocabulary and special ids are the ones the model was built for. */
 export function checkTokenizerFits(tokenizer: Tokenizer, model: ModelConfig, source: string): void {
