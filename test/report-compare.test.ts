@@ -7,7 +7,7 @@ import { compare, longRows, type Comparison } from '../src/report/compare.js';
 import { readComparison, writeComparison } from '../src/report/outputs.js';
 import { collectRunSummaries } from '../src/report/summaries.js';
 import { formatComparisonTable } from '../src/report/table.js';
-import { parseVariant, variantName } from '../src/report/variants.js';
+import { parseVariant, variantName } from '../src/model/attention.js';
 import { streamFromSeed } from '../src/core/random.js';
 import { FIXTURE_PARADIGMS, writeFixtureRun, writeStandardFixture } from './report-fixtures.js';
 

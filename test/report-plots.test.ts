@@ -8,7 +8,7 @@ import { compare, longRows } from '../src/report/compare.js';
 import { writeComparison } from '../src/report/outputs.js';
 import { writeReport } from '../src/report/report.js';
 import { collectRunSummaries } from '../src/report/summaries.js';
-import { parseVariant } from '../src/report/variants.js';
+import { parseVariant } from '../src/model/attention.js';
 import { writeStandardFixture } from './report-fixtures.js';
 
 const root = mkdtempSync(join(tmpdir(), 'babyssa-report-'));

@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { checkpointCompletion, runSweep, type RunLauncher } from '../report/sweep.js';
-import { parseVariant } from '../report/variants.js';
+import { parseVariant } from '../model/attention.js';
 import { fail } from './errors.js';
 import { PRETRAIN_OPTIONS } from './pretrain.js';
 

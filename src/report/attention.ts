@@ -11,7 +11,7 @@ import { SPECIAL_IDS } from '../model/config.js';
 import { attentionStats, type AttentionDiagnostics, type ConditionStats } from './attention-stats.js';
 import { replayKeys } from './key-norms.js';
 import type { VegaLiteSpec } from './plots.js';
-import { variantName, type VariantSettings } from './variants.js';
+import { variantName, type AttentionConfig } from '../model/attention.js';
 
 export const ATTENTION_SCHEMA_VERSION = 1;
 export const DEVIANT_METHOD = 'word-embedding row of the token scaled by the factor in a copy of the weights, reloaded into the same engine';
@@ -95,7 +95,7 @@ export function mostFrequentToken(sequences: number[][]): number {
 export interface DiagnosticsInput {
   engine: Engine;
   weights: NamedTensors;
-  settings: VariantSettings;
+  settings: AttentionConfig;
   sequences: number[][];
   deviant: { tokenId: number; token: string; factor: number };
   model: { checkpoint: string; run: string; step: number; seed: number | null };

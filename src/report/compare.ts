@@ -4,7 +4,7 @@
 import { UserError } from '../core/errors.js';
 import { bootstrapDifference, mean, tSummary, type BootstrapSettings } from './stats.js';
 import type { RunSummary } from './summaries.js';
-import type { VariantSettings } from './variants.js';
+import type { AttentionConfig } from '../model/attention.js';
 
 export const COMPARISON_SCHEMA_VERSION = 1;
 export const BASELINE_VARIANT = 'softmax';
@@ -65,7 +65,7 @@ export interface Comparison {
   suite: string;
   confidence: number;
   baseline: string;
-  variants: { variant: string; settings: VariantSettings; seeds: number[] }[];
+  variants: { variant: string; settings: AttentionConfig; seeds: number[] }[];
   paradigms: string[];
   /** Paradigms some final summaries lack: left out of the table and the macro average. */
   dropped_paradigms: string[];

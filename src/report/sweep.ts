@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { UserError } from '../core/errors.js';
 import { writeFileAtomic } from '../core/files.js';
 import { listCheckpointSteps } from '../io/checkpoint.js';
-import { parseVariant, variantName, variantPretrainFlags } from './variants.js';
+import { parseVariant, variantName, variantPretrainFlags } from '../model/attention.js';
 
 export const SWEEP_SCHEMA_VERSION = 1;
 export const MANIFEST = 'sweep.json';
