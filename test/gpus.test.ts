@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { resolveTrainConfig } from '../src/config/resolve.js';
 import { requestWebGpu } from '../src/engine/webgpu-runtime.js';
-import { GPU_PIN_ENV, pinnedGpu } from '../src/engine/gpu-pin.js';
+import { GPU_PIN_ENV, pinnedGpu } from '../src/core/gpu-pin.js';
 import { pretrain } from '../src/train/loop.js';
 import { checkPin, chooseGpus, cudaVisible, listGpus, normalizeBus, parseDeviceSelectList, parseNvidiaSmi, pinEnv, sysfsGpus, type Gpu } from '../src/sweep/gpus.js';
 

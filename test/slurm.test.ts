@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SweepManifest } from '../src/report/sweep.js';
+import type { SweepManifest } from '../src/sweep/manifest.js';
 import { slurmMissing, startCluster, type SlurmCluster } from './slurm-cluster.js';
 
 const missing = slurmMissing();

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CHECKPOINT_FILES } from '../src/io/checkpoint.js';
-import { checkpointCompletion, MANIFEST, mergeManifest, runSweep, type RunLauncher, type SweepManifest, type SweepPlan } from '../src/report/sweep.js';
+import { MANIFEST, mergeManifest, type SweepManifest, type SweepPlan } from '../src/sweep/manifest.js';
+import { checkpointCompletion, runSweep, type RunLauncher } from '../src/sweep/run.js';
 import { updateManifest } from '../src/sweep/manifest-lock.js';
 import { planUnits, runSweepUnit } from '../src/sweep/unit.js';
 

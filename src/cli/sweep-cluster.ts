@@ -3,7 +3,8 @@
 // sweep.ts so the local runner stays readable.
 import { resolve } from 'node:path';
 import { resultsDirForRun } from '../probe/output.js';
-import { checkpointCompletion, mergeManifest, type RunLauncher, type SweepPlan } from '../report/sweep.js';
+import { mergeManifest, type SweepPlan } from '../sweep/manifest.js';
+import { checkpointCompletion, type RunLauncher } from '../sweep/run.js';
 import { checkPin, chooseGpus, listGpus, pinEnv, type Gpu } from '../sweep/gpus.js';
 import { updateManifest } from '../sweep/manifest-lock.js';
 import { checkSbatchOptions, requeueThisTask, slurmPlacement, writeSlurmScripts, type SbatchOptions } from '../sweep/slurm.js';

@@ -16,8 +16,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { UserError } from '../cli/errors.js';
-import { GPU_PIN_ENV, type PinnedGpu } from '../engine/gpu-pin.js';
+import { UserError } from '../core/errors.js';
+import { GPU_PIN_ENV, type PinnedGpu } from '../core/gpu-pin.js';
 
 export type GpuSource = 'nvidia-smi' | 'vulkan' | 'sysfs';
 

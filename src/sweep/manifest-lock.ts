@@ -5,8 +5,8 @@
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../io/atomic.js';
-import { MANIFEST, readManifest, writeManifest, type SweepManifest } from '../report/sweep.js';
+import { writeFileAtomic } from '../core/files.js';
+import { MANIFEST, readManifest, writeManifest, type SweepManifest } from './manifest.js';
 
 /** 30 s: far above one manifest write (milliseconds), short enough that a killed holder delays others little. */
 const STALE_MS = 30_000;

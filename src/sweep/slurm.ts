@@ -10,7 +10,7 @@
 import { spawnSync } from 'node:child_process';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../core/errors.js';
 
 /** 180 s: a BabyBERTa checkpoint saves in seconds; the rest lets a probe that is running finish first. */
 export const SIGNAL_MARGIN_S = 180;

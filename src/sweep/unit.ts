@@ -4,8 +4,9 @@
 // checkpoint, so a task that is requeued, preempted or submitted again continues where it stopped, and a unit
 // already done exits at once. Other tasks update the same sweep.json at the same time: every change goes
 // through the manifest lock and touches this unit's runs only.
-import { UserError } from '../cli/errors.js';
-import { mergeManifest, plannedRuns, type CompletionCheck, type RunLauncher, type SweepPlan, type SweepRun } from '../report/sweep.js';
+import { UserError } from '../core/errors.js';
+import { mergeManifest, plannedRuns, type SweepPlan, type SweepRun } from './manifest.js';
+import type { CompletionCheck, RunLauncher } from './run.js';
 import { updateManifest } from './manifest-lock.js';
 import { clearUnsavedRun } from './run-folder.js';
 
