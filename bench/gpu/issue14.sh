@@ -8,7 +8,8 @@
 #   4. `--gpus all`: finds exactly the GPUs nvidia-smi lists;
 #   5. with G ≥ 2 GPUs (G = 2, 4, 8 as present): 2·G BabyBERTa runs of 2,000 steps on G GPUs against 2 on GPU 0;
 #      aggregate steps/s from sweep.json (first start to last finish), target ≥ 1.8× on 2 GPUs, ≥ 3.5× on 4; each
-#      process's bus sampled from `nvidia-smi --query-compute-apps` while they run.
+#      process's bus sampled from `nvidia-smi --query-compute-apps` while they run (where a container hides the
+#      processes from nvidia-smi, the GPUs whose memory.used rose stand in for them).
 # BabyBERTa runs train on the embedded corpus with BabyBERTa's own tokenizer (8192 tokens, the preset's size).
 # Prepared here with:
 #   npx tsc -p tsconfig.gpu.json && bash ../shared/gpu/make-bundle.sh && bash bench/gpu/device-select-layer.sh
@@ -50,18 +51,28 @@ log "2. babyssa gpus --check"
 $cli gpus --check 2>&1 | tee "$work/gpus-check.txt" >&2
 [ "$(grep -c ' pinned: ' "$work/gpus-check.txt")" = "$n" ]; verdict $? "gpus --check: $n of $n GPUs pinned, Dawn found an adapter on each"
 
-# Samples which bus each compute process is on, every 0.5 s, until stopped.
-sample() { while :; do nvidia-smi --query-compute-apps=pid,gpu_bus_id,used_memory --format=csv,noheader | sed "s/^/$(date +%s.%N), /"; sleep 0.5; done; }
+# Every 0.5 s until stopped: the compute processes and their buses ($1.apps), each GPU's memory.used ($1.mem).
+sample() {
+  while :; do
+    t=$(date +%s.%N)
+    nvidia-smi --query-compute-apps=pid,gpu_bus_id,used_memory --format=csv,noheader | sed "s/^/$t, /" >> "$1.apps"
+    nvidia-smi --query-gpu=pci.bus_id,memory.used --format=csv,noheader,nounits | sed "s/^/$t, /" >> "$1.mem"
+    sleep 0.5
+  done
+}
+# Buses of the GPUs whose memory.used rose more than 500 MiB above its first sample (a BabyBERTa run takes GiBs).
+busy() { awk -F', ' '!($2 in first) {first[$2] = $3} $3 - first[$2] > 500 {print $2}' "$1.mem" | sort -u | while read -r b; do bus "$b"; done | tr '\n' ' '; }
 babyberta=(--preset babyberta --tokenizer .data/babyberta-tokenizer.json --backend webgpu --engine fused --attention softmax --save-every 0 --log-every 100)
 
 log "3. --gpus 0"
-sample > "$work/samples-pin0.csv" 2>/dev/null & sampler=$!
+sample "$work/samples-pin0" 2>/dev/null & sampler=$!
 sweep pin0 "${babyberta[@]}" --steps 1000 --seeds 1 --gpus 0
 kill "$sampler"
 recorded=$(json "v('$work/checkpoints/pin0/softmax-seed0/step-1000/trainer_state.json').device.gpu?.pci_bus")
 [ "$recorded" = "$bus0" ]; verdict $? "--gpus 0: trainer_state.json device.gpu.pci_bus = $recorded, nvidia-smi GPU 0 is $bus0"
-seen=$(cut -d, -f3 "$work/samples-pin0.csv" | tr -d ' ' | sort -u | while read -r b; do bus "$b"; done | tr '\n' ' ')
-[ "$seen" = "$bus0 " ]; verdict $? "--gpus 0: nvidia-smi saw the run on bus(es) ${seen:-none}"
+seen=$(awk -F', ' '{print $3}' "$work/samples-pin0.apps" | sort -u | while read -r b; do bus "$b"; done | tr '\n' ' ')
+if [ -n "$seen" ]; then [ "$seen" = "$bus0 " ]; verdict $? "--gpus 0: nvidia-smi saw the run on bus(es) $seen"
+else used=$(busy "$work/samples-pin0"); [ "$used" = "$bus0 " ]; verdict $? "--gpus 0: nvidia-smi lists no processes here; memory rose on ${used:-no GPU}"; fi
 
 log "4. --gpus all"
 sweep all --preset tiny --backend webgpu --engine fused --steps 50 --seeds 1 --attention softmax --gpus all
@@ -85,16 +96,22 @@ for g in 2 4 8; do
   [ "$g" -le "$n" ] || break
   list=$(seq -s, 0 $((g - 1)))
   log "5. scaling: $((2 * g)) runs on GPUs $list"
-  sample > "$work/samples-scale$g.csv" 2>/dev/null & sampler=$!
+  sample "$work/samples-scale$g" 2>/dev/null & sampler=$!
   sweep "scale$g" "${babyberta[@]}" --steps $steps --seeds $((2 * g)) --gpus "$list"
   kill "$sampler"
   rate=$(throughput "$work/checkpoints/scale$g")
   target=$(case $g in 2) echo 1.8;; 4) echo 3.5;; *) echo $((g * 7 / 8));; esac)
   ratio=$(node -e "console.log(($rate / $base).toFixed(2))")
   node -e "process.exit($ratio >= $target ? 0 : 1)"; verdict $? "scaling: $g GPUs, $((2 * g)) runs: $rate steps/s = ${ratio}× one GPU (target ≥ ${target}×)"
-  buses=$(awk -F', ' '{print $3}' "$work/samples-scale$g.csv" | sort -u | grep -c .)
-  split=$(awk -F', ' '{print $2, $3}' "$work/samples-scale$g.csv" | sort -u | awk '{print $1}' | uniq -d | grep -c .)
-  crowd=$(awk -F', ' '{c[$1 " " $3]++} END {m = 0; for (k in c) if (c[k] > m) m = c[k]; print m}' "$work/samples-scale$g.csv")
-  [ "$buses" = "$g" ] && [ "$split" = 0 ] && [ "$crowd" = 1 ]
-  verdict $? "placement: processes seen on $buses of $g buses; $split process(es) on two buses; at most $crowd process(es) on one bus at a time"
+  apps="$work/samples-scale$g.apps"
+  if [ -s "$apps" ]; then
+    buses=$(awk -F', ' '{print $3}' "$apps" | sort -u | grep -c .)
+    split=$(awk -F', ' '{print $2, $3}' "$apps" | sort -u | awk '{print $1}' | uniq -d | grep -c .)
+    crowd=$(awk -F', ' '{c[$1 " " $3]++} END {m = 0; for (k in c) if (c[k] > m) m = c[k]; print m}' "$apps")
+    [ "$buses" = "$g" ] && [ "$split" = 0 ] && [ "$crowd" = 1 ]
+    verdict $? "placement: processes seen on $buses of $g buses; $split process(es) on two buses; at most $crowd process(es) on one bus at a time"
+  else
+    used=$(busy "$work/samples-scale$g"); count=$(echo "$used" | wc -w)
+    [ "$count" = "$g" ]; verdict $? "placement: nvidia-smi lists no processes here; memory rose on $count of $g GPUs: $used"
+  fi
 done

@@ -26,7 +26,7 @@ export interface TrainerState {
   elapsedS: number;
   tokensSeen: number;
   /** Where this checkpoint was trained: engine, backend, WebGPU adapter, and the GPU it was pinned to (run metadata). */
-  device?: { engine: string; backend: string; adapter: string | null; gpu?: PinnedGpu | null };
+  device?: { engine: string; backend: string; adapter: string | null; gpu?: PinnedGpu };
 }
 
 export interface LoadedCheckpoint {

@@ -84,14 +84,14 @@ export async function pretrain(config: TrainConfig, options: PretrainOptions): P
   const began = performance.now();
   const elapsed = () => elapsedBefore + (performance.now() - began) / 1000;
 
-  // A GPU pin (sweep --gpus, Slurm) concerns the GPU backends only; a CPU run records none.
-  const onPinnedGpu = engine.backend === 'webgpu' || engine.backend === 'tensorflow';
+  // The GPU this process was pinned to (sweep --gpus, Slurm), recorded only on a GPU backend and only when pinned.
+  const gpu = engine.backend === 'webgpu' || engine.backend === 'tensorflow' ? pinnedGpu() : null;
   const save = async (): Promise<string> => {
     const dir = await saveCheckpoint(runDir, {
       step, config: modelConfig, weights: await engine.readWeights(), optimizer: await engine.readOptimizerState(),
       trainer: {
         step, rngState: random.state(), dataCursor: stream.cursor, elapsedS: elapsed(), tokensSeen,
-        device: { engine: engine.kind, backend: engine.backend, adapter: engine.adapterName ?? null, gpu: onPinnedGpu ? pinnedGpu() : null },
+        device: { engine: engine.kind, backend: engine.backend, adapter: engine.adapterName ?? null, ...(gpu ? { gpu } : {}) },
       },
       tokenizerPath: start.tokenizerPath,
     });
