@@ -4,7 +4,8 @@
 // next step before the previous one's loss is back, and the GPU never waits for JavaScript.
 import { headDim, maxSequenceLength, type ModelConfig } from '../../model/config.js';
 import type {
-  Engine, ForwardOutput, NamedTensors, OptimizerSettings, OptimizerState, StepOptions, StepResult, TargetedBatch, TokenBatch,
+  Engine, ForwardOutput, GradientOptions, NamedTensors, OptimizerSettings, OptimizerState, StepOptions, StepResult, TargetedBatch,
+  TokenBatch,
 } from '../types.js';
 import { requestWebGpu } from '../webgpu-runtime.js';
 import { Activations, ParameterBuffers, upload, type Capacity } from './activations.js';
@@ -30,12 +31,13 @@ export interface FusedEngineOptions {
 type Mode = 'eval' | 'gradients' | 'train';
 
 interface StepScalars {
-  seed: number;
+  /** Dropout key; undefined runs without dropout. */
+  seed?: number;
   lr: number;
   stepSize: number;
   sqrtBc2: number;
 }
-const NO_STEP: StepScalars = { seed: 0, lr: 0, stepSize: 0, sqrtBc2: 1 };
+const NO_STEP: StepScalars = { lr: 0, stepSize: 0, sqrtBc2: 1 };
 
 /** A submitted run: scalars ([0] loss, [1] gradient norm) and the extra read-backs, in request order. */
 interface RunResults {
@@ -135,8 +137,9 @@ export class FusedEngine implements Engine {
     return { loss: scalars[0], gradNorm: scalars[1] };
   }
 
-  async lossAndGradients(batch: TargetedBatch): Promise<{ loss: number; gradients: NamedTensors }> {
-    const { scalars, reads: [grads] } = await this.submit('gradients', batch, batch.targetPositions, batch.targetIds, NO_STEP,
+  async lossAndGradients(batch: TargetedBatch, options: GradientOptions = {}): Promise<{ loss: number; gradients: NamedTensors }> {
+    const step = { ...NO_STEP, seed: options.dropoutSeed };
+    const { scalars, reads: [grads] } = await this.submit('gradients', batch, batch.targetPositions, batch.targetIds, step,
       () => [{ buffer: this.state.grads, floats: this.layout.total }]);
     return { loss: scalars[0], gradients: unpackTensors(this.layout, grads, (p) => p.spec.trainable) };
   }
@@ -217,7 +220,7 @@ export class FusedEngine implements Engine {
     upload(this.device, built.act.batchData, packed.data);
     const shape: RunShape = {
       batch: B, seq: T, rows: B * T, targets: targets.length, wordSegments: packed.wordSegments,
-      positionSegments: packed.positionSegments, train: mode === 'train', gradients: mode !== 'eval', ...step,
+      positionSegments: packed.positionSegments, train: step.seed !== undefined, gradients: mode !== 'eval', ...step, seed: step.seed ?? 0,
     };
     const end = mode === 'eval' ? built.forwardEnd : mode === 'gradients' ? built.backwardEnd : built.program.length;
     const encoder = this.device.createCommandEncoder();

@@ -3,7 +3,7 @@
 // relative error of the loss and of every gradient.
 import { FIRST_ORDINARY_ID, SPECIAL_IDS, type ModelConfig } from '../../model/config.js';
 import type { RandomStream } from '../../train/rng.js';
-import type { Engine, HostTensor, NamedTensors, TargetedBatch } from '../types.js';
+import type { Engine, GradientOptions, HostTensor, NamedTensors, TargetedBatch } from '../types.js';
 
 /**
  * B sequences of length T: <s> words </s> then padding (sequence b is shortened by b mod 3 tokens so
@@ -65,9 +65,12 @@ export interface ParityReport {
   worstGradient: { name: string; relative: number };
 }
 
-export async function compareGradients(reference: Engine, fused: Engine, batch: TargetedBatch): Promise<ParityReport> {
-  const expected = await reference.lossAndGradients(batch);
-  const actual = await fused.lossAndGradients(batch);
+/** Loss and gradients of both engines on `batch` (with dropout under `options`' key, if given), compared. */
+export async function compareGradients(
+  reference: Engine, fused: Engine, batch: TargetedBatch, options: GradientOptions = {},
+): Promise<ParityReport> {
+  const expected = await reference.lossAndGradients(batch, options);
+  const actual = await fused.lossAndGradients(batch, options);
   const gradients = new Map<string, number>();
   const mismatchedNames = [...symmetricDifference(expected.gradients, actual.gradients)];
   let worst = { name: '', relative: 0 };
