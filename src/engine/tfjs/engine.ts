@@ -2,7 +2,8 @@
 // the oracle the fused WebGPU engine is tested against. Every call is leak-free (tf.tidy / dispose).
 // Calls run one after another in call order (a promise chain): a caller may issue a call before the previous
 // one resolves, and an await inside one call (backend activation, reading a tensor) never lets another
-// call's updates interleave with it.
+// call's updates interleave with it. Dropout masks are built on the host from the generator the fused engine
+// shares (./dropout.ts); AdamW projects SSA's trainable n and b onto n ≥ 1, b ≥ SSA_B_MIN (./adamw.ts).
 import * as tf from '@tensorflow/tfjs';
 import { maxSequenceLength, type ModelConfig } from '../../model/config.js';
 import { ensureBackend, type ActiveBackend, type BackendName } from '../backend.js';

@@ -2,6 +2,9 @@
 // backward, clip, AdamW) is one command buffer with one submit; the only read-back is loss and gradient norm.
 // Runs may overlap: each run encodes its read-backs into its own command buffer, so a caller can submit the
 // next step before the previous one's loss is back, and the GPU never waits for JavaScript.
+// Like the reference engine: dropout masks come from the shared counter-based generator (src/core/dropout.ts;
+// DROPOUT_WGSL recomputes each mask in the forward and backward kernels from key, site, sequence and element),
+// and AdamW projects SSA's trainable n and b onto n ≥ 1, b ≥ SSA_B_MIN (block flags, kernels/optimizer.wgsl.ts).
 import { headDim, maxSequenceLength, type ModelConfig } from '../../model/config.js';
 import type {
   Engine, ForwardOutput, GradientOptions, NamedTensors, OptimizerSettings, OptimizerState, StepOptions, StepResult, TargetedBatch,
