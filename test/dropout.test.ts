@@ -5,13 +5,14 @@ import { describe, expect, it } from 'vitest';
 import { dropoutKey, keepFactor } from '../src/core/dropout.js';
 import { createEngine } from '../src/engine/index.js';
 import { attentionMask, rowMask } from '../src/engine/tfjs/dropout.js';
-import type { Engine, TargetedBatch } from '../src/engine/types.js';
+import type { TargetedBatch } from '../src/core/batches.js';
+import type { Engine } from '../src/engine/types.js';
 import { DROPOUT_WGSL } from '../src/engine/webgpu/kernels/common.wgsl.js';
 import { randomTargetedBatch, relativeError } from '../src/engine/webgpu/parity.js';
 import { requestWebGpu } from '../src/engine/webgpu-runtime.js';
 import { SPECIAL_IDS } from '../src/model/config.js';
 import { initWeights } from '../src/model/init.js';
-import { streamFromSeed } from '../src/train/rng.js';
+import { streamFromSeed } from '../src/core/random.js';
 import { tinyConfig } from './engine-fixtures.js';
 
 const gpu = await requestWebGpu();

@@ -2,7 +2,8 @@
 // (decoupled weight decay first, then the moment updates), with BabyBERTa's no-bias-correction variant; then the
 // projection of parameters with a floor (SSA n ≥ 1, b ≥ SSA_B_MIN: src/model/ssa-bounds.ts) onto it.
 import * as tf from '@tensorflow/tfjs';
-import type { OptimizerSettings, OptimizerState, NamedTensors } from '../types.js';
+import type { OptimizerSettings } from '../types.js';
+import type { OptimizerState, NamedTensors } from '../../core/tensors.js';
 import { checkTensors, toEngineLayout, toHostLayout, type Param } from './params.js';
 
 /** PyTorch adds this to the norm before dividing, so a zero gradient never divides by zero. */

@@ -7,10 +7,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { maxSequenceLength, type ModelConfig } from '../../model/config.js';
 import { ensureBackend, type ActiveBackend, type BackendName } from '../backend.js';
-import type {
-  Engine, ForwardOutput, GradientOptions, NamedTensors, OptimizerSettings, OptimizerState, StepOptions, StepResult, TargetedBatch,
-  TokenBatch,
-} from '../types.js';
+import type { Engine, ForwardOutput, GradientOptions, OptimizerSettings, StepOptions, StepResult } from '../types.js';
+import type { TargetedBatch, TokenBatch } from '../../core/batches.js';
+import type { NamedTensors, OptimizerState } from '../../core/tensors.js';
 import { AdamW, clipCoefficient, globalNorm } from './adamw.js';
 import { noDropout, seededDropout, type Dropout } from './dropout.js';
 import { encode, lmHead, modelInputs } from './model.js';

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { headDim, maxSequenceLength, type ModelConfig } from '../../model/config.js';
 import { ssaParamNames } from '../../model/params.js';
 import { DROPOUT_SITES } from '../../model/dropout-sites.js';
-import type { TokenBatch } from '../types.js';
+import type { TokenBatch } from '../../core/batches.js';
 import type { Dropout } from './dropout.js';
 import { dense, gatherRows, gelu, layerNorm, matMul } from './ops.js';
 import { attentionWeights, type Scoring } from './scoring.js';

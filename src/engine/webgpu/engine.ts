@@ -6,10 +6,9 @@
 // DROPOUT_WGSL recomputes each mask in the forward and backward kernels from key, site, sequence and element),
 // and AdamW projects SSA's trainable n and b onto n ≥ 1, b ≥ SSA_B_MIN (block flags, kernels/optimizer.wgsl.ts).
 import { headDim, maxSequenceLength, type ModelConfig } from '../../model/config.js';
-import type {
-  Engine, ForwardOutput, GradientOptions, NamedTensors, OptimizerSettings, OptimizerState, StepOptions, StepResult, TargetedBatch,
-  TokenBatch,
-} from '../types.js';
+import type { Engine, ForwardOutput, GradientOptions, OptimizerSettings, StepOptions, StepResult } from '../types.js';
+import type { TargetedBatch, TokenBatch } from '../../core/batches.js';
+import type { NamedTensors, OptimizerState } from '../../core/tensors.js';
 import { requestWebGpu } from '../webgpu-runtime.js';
 import { Activations, ParameterBuffers, upload, type Capacity } from './activations.js';
 import { batchSections, packBatch } from './batch.js';

@@ -4,7 +4,7 @@
 import type { ModelConfig } from '../../model/config.js';
 import { numel, paramSpecs, type ParamSpec } from '../../model/params.js';
 import { SSA_B_MIN, SSA_N_MIN } from '../../model/ssa-bounds.js';
-import type { NamedTensors } from '../types.js';
+import type { NamedTensors } from '../../core/tensors.js';
 
 /** Parameters start on 64-float boundaries: AdamW reads its flags per 64-float block. */
 export const PARAM_ALIGN = 64;
