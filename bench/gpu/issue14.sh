@@ -49,7 +49,8 @@ bus0=$(bus "$(head -1 "$work/nvidia-smi.csv" | cut -d, -f2 | tr -d ' ')")
 
 log "2. babyssa gpus --check"
 $cli gpus --check 2>&1 | tee "$work/gpus-check.txt" >&2
-[ "$(grep -c ' pinned: ' "$work/gpus-check.txt")" = "$n" ]; verdict $? "gpus --check: $n of $n GPUs pinned, Dawn found an adapter on each"
+pinned=$(grep -c ' pinned: ' "$work/gpus-check.txt")
+[ "$pinned" = "$n" ]; verdict $? "gpus --check: $pinned of $n GPUs pinned (the layer matched the bus and Dawn found an adapter there)"
 
 # Every 0.5 s until stopped: the compute processes and their buses ($1.apps), each GPU's memory.used ($1.mem).
 sample() {
