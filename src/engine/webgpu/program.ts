@@ -1,5 +1,6 @@
 // A recorded sequence of compute dispatches: pipelines compiled once per engine, bind groups created once
-// per buffer capacity, and per run only the uniforms (one write) and the dispatches themselves.
+// per buffer capacity, and per run only the uniforms (one write, skipped when the run's shape repeats) and the
+// dispatches themselves. Every kernel binds the batch buffer (member table and batch sections) at binding 1.
 import { attentionBackwardColsWgsl, attentionBackwardRowsWgsl, attentionForwardWgsl, SSA_REDUCE_WGSL } from './kernels/attention.wgsl.js';
 import { crossEntropyWgsl, LOSS_REDUCE_WGSL } from './kernels/loss.wgsl.js';
 import { matmulSource, SPLIT_REDUCE_WGSL } from './kernels/matmul.wgsl.js';
@@ -37,6 +38,9 @@ function kernelSources(headDim: number, subgroups: boolean) {
 }
 export type KernelName = keyof ReturnType<typeof kernelSources>;
 
+/** Kernels that never read the member table (binding 1 is then left out: 'auto' layouts drop unused bindings). */
+const WITHOUT_MEMBER_TABLE: ReadonlySet<KernelName> = new Set(['normFinal']);
+
 /** Whether a device can run the subgroup variants (Dawn exposes the feature on the H200 and on lavapipe). */
 export function hasSubgroups(device: GPUDevice): boolean {
   return device.features.has('subgroups');
@@ -60,22 +64,25 @@ export async function compilePipelines(device: GPUDevice, headDim: number, subgr
 export type UniformValue = number | { f: number };
 export type Groups = [number, number, number];
 
-/** What changes between runs of the same program: the batch shape and the step's scalars. */
+/**
+ * What changes between runs of the same program: how many slots run and the common batch shape they are padded
+ * to. What differs between slots (member, dropout key, lr, target and segment counts) is in the member table.
+ */
 export interface RunShape {
+  slots: number;
   batch: number;
   seq: number;
+  /** batch · seq token rows per slot. */
   rows: number;
+  /** Target rows per slot: the most any slot has. */
   targets: number;
+  /** Most segments of any slot, per embedding table. */
   wordSegments: number;
   positionSegments: number;
   /** Dropout on (training) or off. */
   train: boolean;
   /** The cross-entropy writes its gradient (anything that runs the backward pass). */
   gradients: boolean;
-  seed: number;
-  lr: number;
-  stepSize: number;
-  sqrtBc2: number;
 }
 
 interface OpSpec {
@@ -89,10 +96,15 @@ interface OpSpec {
 
 const SLOT_BYTES = 256;
 
-/** Workgroups for `count` elements at 256 per group, folded into y beyond 65535 groups. */
-export function flatGroups(count: number, perGroup = 256): Groups {
-  const n = Math.ceil(count / perGroup);
-  return n <= 65535 ? [n, 1, 1] : [65535, Math.ceil(n / 65535), 1];
+/** Workgroups for `count` elements at 256 per group, folded into y beyond 65535 groups, for `slots` slots (z). */
+export function flatGroups(count: number, slots: number): Groups {
+  const n = Math.ceil(count / 256);
+  return n <= 65535 ? [n, 1, slots] : [65535, Math.ceil(n / 65535), slots];
+}
+
+/** One workgroup per row, folded into y beyond 65535 rows, for `slots` slots (z). */
+export function rowGroups(rows: number, slots: number): Groups {
+  return rows <= 65535 ? [rows, 1, slots] : [65535, Math.ceil(rows / 65535), slots];
 }
 
 export class Program {
@@ -100,14 +112,16 @@ export class Program {
   private bindGroups: Map<KernelName, GPUBindGroup>[] = [];
   private uniformBuffer?: GPUBuffer;
   private staging = new ArrayBuffer(0);
+  /** The shape whose uniforms the buffer holds, for ops [0, writtenTo). */
+  private written = { key: '', to: 0 };
 
-  constructor(private readonly device: GPUDevice, private readonly pipelines: Pipelines) {}
+  constructor(private readonly device: GPUDevice, private readonly pipelines: Pipelines, private readonly batchData: GPUBuffer) {}
 
   get length(): number {
     return this.specs.length;
   }
 
-  /** Appends a dispatch; `buffers` are bound at 1, 2, … after the uniform at binding 0. */
+  /** Appends a dispatch; `buffers` are bound at 2, 3, … after the uniform (0) and the batch buffer (1, the member table). */
   add(kernel: KernelName, buffers: GPUBuffer[], uniforms: OpSpec['uniforms'], groups: OpSpec['groups'], choose?: OpSpec['choose']): void {
     this.specs.push({ kernel, buffers, uniforms, groups, choose });
   }
@@ -125,17 +139,18 @@ export class Program {
         layout: this.pipelines[kernel].getBindGroupLayout(0),
         entries: [
           { binding: 0, resource: { buffer: this.uniformBuffer!, offset: slot * SLOT_BYTES, size: SLOT_BYTES } },
-          ...op.buffers.map((buffer, i) => ({ binding: i + 1, resource: { buffer } })),
+          ...(WITHOUT_MEMBER_TABLE.has(kernel) ? [] : [{ binding: 1, resource: { buffer: this.batchData } }]),
+          ...op.buffers.map((buffer, i) => ({ binding: i + 2, resource: { buffer } })),
         ],
       })] as const),
     ));
   }
 
-  /** Writes the uniforms of ops [from, to) and records their dispatches into `pass`. */
-  encode(pass: GPUComputePassEncoder, shape: RunShape, from: number, to: number): number {
-    this.writeUniforms(shape, from, to);
+  /** Writes the uniforms of ops [0, to) and records their dispatches into `pass`. */
+  encode(pass: GPUComputePassEncoder, shape: RunShape, to: number): number {
+    this.writeUniforms(shape, to);
     let dispatches = 0;
-    for (let slot = from; slot < to; slot++) {
+    for (let slot = 0; slot < to; slot++) {
       if (this.dispatch(pass, shape, slot)) dispatches++;
     }
     return dispatches;
@@ -145,10 +160,10 @@ export class Program {
    * Profiling variant: one compute pass per dispatch with begin/end timestamps in `querySet` (2 per op).
    * Returns the kernel name of each timed op, in query order.
    */
-  encodeTimed(encoder: GPUCommandEncoder, querySet: GPUQuerySet, shape: RunShape, from: number, to: number): string[] {
-    this.writeUniforms(shape, from, to);
+  encodeTimed(encoder: GPUCommandEncoder, querySet: GPUQuerySet, shape: RunShape, to: number): string[] {
+    this.writeUniforms(shape, to);
     const kernels: string[] = [];
-    for (let slot = from; slot < to; slot++) {
+    for (let slot = 0; slot < to; slot++) {
       const q = 2 * kernels.length;
       const pass = encoder.beginComputePass({ timestampWrites: { querySet, beginningOfPassWriteIndex: q, endOfPassWriteIndex: q + 1 } });
       if (this.dispatch(pass, shape, slot)) kernels.push(this.describe(slot, shape));
@@ -177,9 +192,15 @@ export class Program {
     return true;
   }
 
-  private writeUniforms(shape: RunShape, from: number, to: number): void {
+  /**
+   * Writes the uniforms of ops [0, to), unless they already hold this shape's (uniforms depend on the shape alone,
+   * and the write is a queue operation ordered with the runs, so a skipped write leaves exactly what it would write).
+   */
+  private writeUniforms(shape: RunShape, to: number): void {
+    const key = JSON.stringify(shape);
+    if (key === this.written.key && to <= this.written.to) return;
     const view = new DataView(this.staging);
-    for (let slot = from; slot < to; slot++) {
+    for (let slot = 0; slot < to; slot++) {
       let at = slot * SLOT_BYTES;
       for (const value of this.specs[slot].uniforms(shape)) {
         if (typeof value === 'number') view.setUint32(at, value >>> 0, true);
@@ -187,7 +208,8 @@ export class Program {
         at += 4;
       }
     }
-    this.device.queue.writeBuffer(this.uniformBuffer!, from * SLOT_BYTES, this.staging, from * SLOT_BYTES, (to - from) * SLOT_BYTES);
+    this.device.queue.writeBuffer(this.uniformBuffer!, 0, this.staging, 0, to * SLOT_BYTES);
+    this.written = { key, to };
   }
 
   destroy(): void {
