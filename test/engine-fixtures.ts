@@ -1,5 +1,6 @@
 // Tiny models and batches shared by the engine tests: small enough for finite differences on 2 CPU cores.
 import { FIRST_ORDINARY_ID, SOFTMAX_ATTENTION, SPECIAL_IDS, type AttentionConfig, type ModelConfig } from '../src/model/config.js';
+import { initWeights } from '../src/model/init.js';
 import { streamFromSeed } from '../src/train/rng.js';
 import type { NamedTensors, TargetedBatch } from '../src/engine/types.js';
 
@@ -15,6 +16,17 @@ export function tinyConfig(attention: Partial<AttentionConfig> = {}, overrides: 
 export const SSA_HEADS: Partial<AttentionConfig> = {
   scoring: 'ssa', ssaN: 1.5, ssaB: 0.8, ssaNTrainable: true, ssaBTrainable: true, ssaGranularity: 'head',
 };
+
+/** HF init plus random LayerNorm and bias values, so that no gradient is trivially zero. */
+export function weightsFor(config: ModelConfig, seed = 1): NamedTensors {
+  const weights = initWeights(config, streamFromSeed(seed).next);
+  const random = streamFromSeed(seed + 100);
+  for (const [name, tensor] of weights) {
+    if (!/bias|LayerNorm|layer_norm/.test(name)) continue;
+    for (let i = 0; i < tensor.data.length; i++) tensor.data[i] += (random.next() - 0.5) * 0.2;
+  }
+  return weights;
+}
 
 /**
  * Sequences `<s> w… </s>` of the given real lengths, padded to the longest, with about a third of the

@@ -3,16 +3,16 @@
 // AdamW + clip steps. Runs on any WebGPU adapter, lavapipe included; skipped where none exists.
 import { describe, expect, it } from 'vitest';
 import { createEngine } from '../src/engine/index.js';
-import type { Engine, NamedTensors, OptimizerSettings } from '../src/engine/types.js';
+import type { Engine, OptimizerSettings } from '../src/engine/types.js';
 import { createFusedEngine } from '../src/engine/webgpu/engine.js';
 import { splitKCount } from '../src/engine/webgpu/kernels/matmul.wgsl.js';
 import { COLUMN_CHUNK_ROWS } from '../src/engine/webgpu/kernels/norm.wgsl.js';
 import { compareGradients, randomTargetedBatch, relativeError } from '../src/engine/webgpu/parity.js';
 import { requestWebGpu } from '../src/engine/webgpu-runtime.js';
 import type { AttentionConfig, ModelConfig } from '../src/model/config.js';
-import { initWeights } from '../src/model/init.js';
 import { MODEL_PRESETS } from '../src/model/presets.js';
 import { streamFromSeed } from '../src/train/rng.js';
+import { weightsFor } from './engine-fixtures.js';
 
 const hasWebGpu = (await requestWebGpu()) !== null;
 const TOLERANCE = 1e-4;
@@ -23,17 +23,6 @@ function tinyConfig(attention: Partial<AttentionConfig> = {}, dropout = 0): Mode
     hiddenDropout: dropout, attentionDropout: dropout,
     attention: { ...MODEL_PRESETS.tiny.attention, ...attention },
   };
-}
-
-/** HF init plus random LayerNorm and bias values, so that no gradient is trivially zero. */
-function weightsFor(config: ModelConfig, seed = 1): NamedTensors {
-  const weights = initWeights(config, streamFromSeed(seed).next);
-  const random = streamFromSeed(seed + 100);
-  for (const [name, tensor] of weights) {
-    if (!/bias|LayerNorm|layer_norm/.test(name)) continue;
-    for (let i = 0; i < tensor.data.length; i++) tensor.data[i] += (random.next() - 0.5) * 0.2;
-  }
-  return weights;
 }
 
 async function enginePair(config: ModelConfig, optimizer?: OptimizerSettings): Promise<[Engine, Engine]> {

@@ -8,6 +8,7 @@ import { ATTENTION_MAX_HEAD_DIM } from './kernels/attention.wgsl.js';
 import type { FusedEngine } from './member.js';
 import { checkGroupConfigs } from './members.js';
 import { compilePipelines, hasSubgroups } from './program.js';
+import { checkGroupFits } from './sizes.js';
 
 export type { FusedEngine } from './member.js';
 export type { FusedGroupEngine } from './group.js';
@@ -41,6 +42,8 @@ export async function createFusedGroupEngine(options: FusedGroupEngineOptions): 
   }
   const config = options.configs[0];
   if (headDim(config) > ATTENTION_MAX_HEAD_DIM) throw new Error(`fused engine: head size ${headDim(config)} exceeds ${ATTENTION_MAX_HEAD_DIM}`);
+  // Before anything is compiled or allocated (at 1×1 when no capacity is given: the parameter buffers alone).
+  checkGroupFits(gpu.device.limits, config, options.configs.length, { batch: options.maxBatch ?? 1, seq: options.maxSeq ?? 1 });
   const subgroups = options.subgroups !== false && hasSubgroups(gpu.device);
   const pipelines = await compilePipelines(gpu.device, headDim(config), subgroups);
   const group = new FusedGroupEngine(gpu.device, gpu.adapterName, pipelines, subgroups, options);

@@ -91,8 +91,6 @@ export class FusedGroupEngine implements GroupEngine {
     this.members = options.configs.map((config) => memberLayout(this.layout, config));
     this.flags = options.configs.map(memberFlags);
     this.trainsSsa = options.configs.some(({ attention: a }) => a.scoring === 'ssa' && (a.ssaNTrainable || a.ssaBTrainable));
-    // Before anything is allocated: the parameter buffers alone may not fit K members.
-    checkGroupFits(device.limits, options.configs[0], this.size, { batch: options.maxBatch ?? 1, seq: options.maxSeq ?? 1 });
     this.state = new ParameterBuffers(device, this.layout, this.members);
     this.optimizerSteps = options.configs.map(() => 0);
     this.staging = new StagingPool(device);
@@ -169,14 +167,27 @@ export class FusedGroupEngine implements GroupEngine {
     this.staging.destroy();
   }
 
-  /** Member `member`'s loss and gradients on `batch`, with dropout under `key` if given. */
-  async memberGradients(member: number, batch: TargetedBatch, key?: number): Promise<{ loss: number; gradients: NamedTensors }> {
-    const run: SlotRun = { member, batch: targeted(batch), key, lr: 0, stepSize: 0, sqrtBc2: 1 };
+  /**
+   * Loss and gradients of every member with a batch (null: that member sits out), all in one run, dropout under
+   * each member's key when keys are given (all or none): the group's own gradient pass, for parity tests.
+   */
+  async lossAndGradients(
+    inputs: ({ batch: TargetedBatch; dropoutSeed?: number } | null)[],
+  ): Promise<({ loss: number; gradients: NamedTensors } | null)[]> {
+    const runs: SlotRun[] = [];
+    inputs.forEach((input, member) => {
+      if (input) runs.push({ member, batch: targeted(input.batch), key: input.dropoutSeed, lr: 0, stepSize: 0, sqrtBc2: 1 });
+    });
+    if (new Set(runs.map((run) => run.key === undefined)).size > 1) throw new Error('dropout keys for some members but not all');
     const P = this.layout.total;
-    const { scalars, reads: [grads] } = await this.submit('gradients', [run], false, () => [
-      { buffer: this.state.grads, offset: member * P, floats: P },
-    ]);
-    return { loss: scalars[0], gradients: unpackTensors(this.members[member], grads, trainable) };
+    const { scalars, reads } = await this.submit('gradients', runs, false, () => runs.map((run) => ({
+      buffer: this.state.grads, offset: run.member * P, floats: P,
+    })));
+    const results: ({ loss: number; gradients: NamedTensors } | null)[] = inputs.map(() => null);
+    runs.forEach((run, s) => {
+      results[run.member] = { loss: scalars[SCALARS_PER_SLOT * s], gradients: unpackTensors(this.members[run.member], reads[s], trainable) };
+    });
+    return results;
   }
 
   /** One slot's eval run of member `member` on `input`, reading back what `reads` asks of slot 0. */

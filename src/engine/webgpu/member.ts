@@ -41,8 +41,9 @@ export class FusedEngine implements Engine {
   }
 
   /** Dropout off unless `options.dropoutSeed` gives a step key (parity tests check the masks that way). */
-  lossAndGradients(batch: TargetedBatch, options: { dropoutSeed?: number } = {}): Promise<{ loss: number; gradients: NamedTensors }> {
-    return this.group.memberGradients(this.index, batch, options.dropoutSeed);
+  async lossAndGradients(batch: TargetedBatch, options: { dropoutSeed?: number } = {}): Promise<{ loss: number; gradients: NamedTensors }> {
+    const results = await this.group.lossAndGradients(this.only({ batch, dropoutSeed: options.dropoutSeed }));
+    return results[this.index]!;
   }
 
   async targetLogProbs(batch: TargetedBatch): Promise<Float32Array> {
