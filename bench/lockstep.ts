@@ -10,14 +10,16 @@
 import { writeFile } from 'node:fs/promises';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import type { MemberStep, StepResult, TargetedBatch } from '../src/engine/types.js';
+import type { TargetedBatch } from '../src/core/batches.js';
+import { streamFromSeed, type RandomStream } from '../src/core/random.js';
+import type { MemberStep, StepResult } from '../src/engine/types.js';
 import { BatchPacker, batchSections, type SlotEntry } from '../src/engine/webgpu/batch.js';
 import { createFusedGroupEngine, type FusedGroupEngine } from '../src/engine/webgpu/engine.js';
 import { requestWebGpu } from '../src/engine/webgpu-runtime.js';
-import { FIRST_ORDINARY_ID, maxSequenceLength, SPECIAL_IDS, type AttentionConfig, type ModelConfig } from '../src/model/config.js';
+import type { AttentionConfig } from '../src/model/attention.js';
+import { FIRST_ORDINARY_ID, maxSequenceLength, SPECIAL_IDS, type ModelConfig } from '../src/model/config.js';
 import { initWeights } from '../src/model/init.js';
 import { MODEL_PRESETS, PRESET_NAMES } from '../src/model/presets.js';
-import { streamFromSeed, type RandomStream } from '../src/train/rng.js';
 
 const argv = await yargs(hideBin(process.argv))
   .scriptName('bench:lockstep')

@@ -4,9 +4,10 @@
 // group; a NaN member and skipped members leave the others bit-identical; the one-line refusals; overlapping
 // calls; no device allocation per step. Runs on any WebGPU adapter, lavapipe included; skipped where none exists.
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../src/cli/errors.js';
+import { UserError } from '../src/core/errors.js';
 import { createEngine } from '../src/engine/index.js';
-import type { Engine, MemberStep, NamedTensors, OptimizerSettings } from '../src/engine/types.js';
+import type { NamedTensors } from '../src/core/tensors.js';
+import type { Engine, MemberStep, OptimizerSettings } from '../src/engine/types.js';
 import { createFusedEngine, createFusedGroupEngine, maxGroupSize } from '../src/engine/webgpu/engine.js';
 import { relativeError } from '../src/engine/webgpu/parity.js';
 import { checkGroupFits } from '../src/engine/webgpu/sizes.js';

@@ -2,9 +2,9 @@
 // targets, and the id segments the embedding gradient needs), packed into one u32 array uploaded with a single
 // write per run. A slot's batch is padded to the run's common B × T (extra sequences are all padding, mask 0)
 // and its targets to the run's M rows; a batch every slot shares (scoring) is packed once.
+import type { TokenBatch } from '../../core/batches.js';
 import { SPECIAL_IDS } from '../../model/config.js';
 import { positionIds } from '../../model/positions.js';
-import type { TokenBatch } from '../types.js';
 import { INFO, INFO_WORDS } from './kernels/members.wgsl.js';
 
 /** Fixed u32 offsets of each section within a slot's region, for a capacity of `rows` tokens and `targets` rows. */

@@ -1,7 +1,8 @@
 // Builds the fused WebGPU engine: a group of K models of one shape trained in lockstep (FusedGroupEngine), or
 // one model, which is member 0 of a group of one (there is one engine, not two).
+import type { NamedTensors } from '../../core/tensors.js';
 import { headDim, type ModelConfig } from '../../model/config.js';
-import type { NamedTensors, OptimizerSettings } from '../types.js';
+import type { OptimizerSettings } from '../types.js';
 import { requestWebGpu } from '../webgpu-runtime.js';
 import { FusedGroupEngine, type FusedGroupOptions } from './group.js';
 import { ATTENTION_MAX_HEAD_DIM } from './kernels/attention.wgsl.js';

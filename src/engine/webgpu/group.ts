@@ -7,13 +7,15 @@
 // Nothing is ever reduced across slots, and a slot's arithmetic does not depend on which or how many other
 // slots run, so a member computes the same bits in any group (given the same padded shape).
 import { maxSequenceLength, type ModelConfig } from '../../model/config.js';
-import type { GroupEngine, MemberStep, NamedTensors, OptimizerSettings, OptimizerState, StepResult, TargetedBatch } from '../types.js';
+import type { TargetedBatch } from '../../core/batches.js';
+import type { NamedTensors, OptimizerState } from '../../core/tensors.js';
+import type { GroupEngine, MemberStep, OptimizerSettings, StepResult } from '../types.js';
 import { Activations, ParameterBuffers, upload, type Capacity } from './activations.js';
 import { batchSections, BatchPacker, type SlotBatch, type SlotEntry } from './batch.js';
 import { ATTENTION_MAX_SEQ } from './kernels/attention.wgsl.js';
 import { SCALARS_PER_SLOT } from './kernels/optimizer.wgsl.js';
 import { memberLayout, packLayout, packTensors, unpackTensors, type MemberLayout, type PackedParam, type ParamLayout } from './layout.js';
-import { FusedEngine } from './member.js';
+import { FusedEngine, type MemberHost } from './member.js';
 import { memberFlags } from './members.js';
 import { recordBackward, recordOptimizer } from './plan-backward.js';
 import { recordForward } from './plan-forward.js';
@@ -61,7 +63,7 @@ interface Built {
 const trainable = (p: PackedParam) => p.spec.trainable;
 const targeted = (batch: TargetedBatch): SlotBatch => ({ batch, targets: batch.targetPositions, targetIds: batch.targetIds });
 
-export class FusedGroupEngine implements GroupEngine {
+export class FusedGroupEngine implements GroupEngine, MemberHost {
   readonly kind = 'fused';
   readonly backend = 'webgpu';
   readonly size: number;

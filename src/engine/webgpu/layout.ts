@@ -8,7 +8,7 @@
 // biases as one [3H] vector), so the three projections run as one dense layer.
 import type { ModelConfig } from '../../model/config.js';
 import { numel, paramSpecs, type ParamSpec } from '../../model/params.js';
-import type { NamedTensors } from '../types.js';
+import type { NamedTensors } from '../../core/tensors.js';
 
 /** Parameter blocks start on 64-float boundaries: AdamW reads its flags per 64-float block. */
 export const PARAM_ALIGN = 64;

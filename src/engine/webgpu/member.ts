@@ -2,10 +2,33 @@
 // training step, each a run of the group with that member's slot only. The single-model fused engine is
 // member 0 of a group of one, which then owns the group (disposing it disposes the group).
 import type { ModelConfig } from '../../model/config.js';
-import type {
-  Engine, ForwardOutput, NamedTensors, OptimizerState, StepOptions, StepResult, TargetedBatch, TokenBatch,
-} from '../types.js';
-import type { FusedGroupEngine } from './group.js';
+import type { TargetedBatch, TokenBatch } from '../../core/batches.js';
+import type { NamedTensors, OptimizerState } from '../../core/tensors.js';
+import type { Engine, ForwardOutput, MemberStep, StepOptions, StepResult } from '../types.js';
+import type { Activations } from './activations.js';
+import type { SlotBatch } from './batch.js';
+import type { RunShape } from './program.js';
+import type { ReadBack } from './staging.js';
+
+/** What a member view asks of its group (FusedGroupEngine). */
+export interface MemberHost {
+  readonly configs: ModelConfig[];
+  readonly adapterName: string;
+  readonly usesSubgroups: boolean;
+  readonly lastDispatchCount: number;
+  trainStep(steps: (MemberStep | null)[]): Promise<(StepResult | null)[]>;
+  profileTrainStep(steps: (MemberStep | null)[]): Promise<Map<string, { ms: number; count: number }>>;
+  lossAndGradients(
+    inputs: ({ batch: TargetedBatch; dropoutSeed?: number } | null)[],
+  ): Promise<({ loss: number; gradients: NamedTensors } | null)[]>;
+  /** One slot's eval run of member `member` on `input`, reading back what `reads` asks of slot 0. */
+  memberEval(member: number, input: SlotBatch, reads: (act: Activations, shape: RunShape) => ReadBack[]): Promise<Float32Array[]>;
+  readWeights(member: number): Promise<NamedTensors>;
+  loadWeights(member: number, weights: NamedTensors): void;
+  readOptimizerState(member: number): Promise<OptimizerState>;
+  loadOptimizerState(member: number, state: OptimizerState): void;
+  dispose(): void;
+}
 
 export class FusedEngine implements Engine {
   readonly kind = 'fused';
@@ -15,7 +38,7 @@ export class FusedEngine implements Engine {
   /** Set on the engine createFusedEngine returns: the group of one is its own. */
   ownsGroup = false;
 
-  constructor(readonly group: FusedGroupEngine, readonly index: number) {
+  constructor(readonly group: MemberHost, readonly index: number) {
     this.config = group.configs[index];
     this.adapterName = group.adapterName;
   }

@@ -1,6 +1,6 @@
 // What the members of one group may differ in (their attention settings, nothing else: every dispatch runs one
 // shape for all of them), and each member's attention settings as the kernels read them (the member table's flags).
-import { UserError } from '../../cli/errors.js';
+import { UserError } from '../../core/errors.js';
 import type { ModelConfig } from '../../model/config.js';
 import { MEMBER_FLAGS } from './kernels/members.wgsl.js';
 

@@ -1,7 +1,7 @@
 // How large a group's device buffers are, as a pure function of the model shape, the capacity and K: every
 // packed buffer holds K per-member (or per-slot) regions and must fit WebGPU's per-binding limit, so the largest
 // K that fits a device is known before anything is allocated (`sweep --lockstep auto` asks maxGroupSize).
-import { UserError } from '../../cli/errors.js';
+import { UserError } from '../../core/errors.js';
 import type { ModelConfig } from '../../model/config.js';
 import { batchSections } from './batch.js';
 import { ATTENTION_ROWS } from './kernels/attention.wgsl.js';
