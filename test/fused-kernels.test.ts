@@ -1,8 +1,8 @@
-// The fused engine's matmul kernel on its own, against a float64 product: both tile sizes, every
+// The fused engine's matmul kernel on its own, against a float64 product: the three tile sizes, every
 // transpose combination, split-K with its reduction, and the bias / GELU / accumulate epilogues; two slots in
 // one dispatch, A and C per slot, B and the bias per member, slot s running member 1 − s.
 import { describe, expect, it } from 'vitest';
-import { MATMUL_BY_MEMBER, MATMUL_FLAGS, matmulSource, SPLIT_REDUCE_WGSL } from '../src/engine/webgpu/kernels/matmul.wgsl.js';
+import { MATMUL_BY_MEMBER, MATMUL_FLAGS, matmulSource, matmulTile, SPLIT_REDUCE_WGSL, type MatmulTile } from '../src/engine/webgpu/kernels/matmul.wgsl.js';
 import { INFO, INFO_WORDS } from '../src/engine/webgpu/kernels/members.wgsl.js';
 import { requestWebGpu } from '../src/engine/webgpu-runtime.js';
 import { streamFromSeed } from '../src/core/random.js';
@@ -12,13 +12,14 @@ const SLOTS = 2;
 /** Slot s computes member MEMBER_OF[s]: the reversed order shows slots and members are addressed apart. */
 const MEMBER_OF = [1, 0];
 
-interface Case { tile: 32 | 64; m: number; n: number; k: number; transA: boolean; transB: boolean; splits: number; flags: number }
+interface Case { tile: MatmulTile; m: number; n: number; k: number; transA: boolean; transB: boolean; splits: number; flags: number }
 
 const cases: Case[] = [];
-for (const tile of [32, 64] as const) {
+for (const tile of [32, 64, 128] as const) {
   for (const transA of [false, true]) {
     for (const transB of [false, true]) cases.push({ tile, m: 70, n: 45, k: 37, transA, transB, splits: 1, flags: 0 });
   }
+  cases.push({ tile, m: 150, n: 140, k: 40, transA: false, transB: true, splits: 1, flags: 0 });
   cases.push({ tile, m: 33, n: 66, k: 700, transA: true, transB: false, splits: 3, flags: 0 });
   cases.push({ tile, m: 20, n: 40, k: 24, transA: false, transB: true, splits: 1, flags: MATMUL_FLAGS.bias | MATMUL_FLAGS.gelu });
   cases.push({ tile, m: 20, n: 40, k: 24, transA: false, transB: false, splits: 1, flags: MATMUL_FLAGS.accumulate });
@@ -110,5 +111,20 @@ describe.skipIf(gpu === null)('fused matmul kernel', () => {
     }
     expect(worst).toBeLessThan(1e-5 * Math.sqrt(c.k) * 4);
     for (const buf of [bufTable, bufA, bufParams, bufC, aux, uniform, staging]) buf.destroy();
+  });
+});
+
+describe('matmul tile choice', () => {
+  // [m, n, splits, slots, large tiles allowed, tile]: 32 below 128 workgroups of 64, 128 from 256 workgroups of 128.
+  const choices: [number, number, number, number, boolean, MatmulTile][] = [
+    [512, 256, 1, 1, true, 32],
+    [512, 256, 1, 9, true, 64],
+    [512, 1024, 1, 9, true, 128],
+    [512, 1024, 1, 9, false, 64],
+    [8192, 1024, 1, 1, true, 128],
+    [8192, 256, 1, 1, true, 64],
+  ];
+  it.each(choices)('%i×%i, %i splits, %i slots, large %s: %i', (m, n, splits, slots, large, tile) => {
+    expect(matmulTile(m, n, splits, slots, large)).toBe(tile);
   });
 });

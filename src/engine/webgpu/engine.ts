@@ -8,7 +8,7 @@ import { FusedGroupEngine, type FusedGroupOptions } from './group.js';
 import { ATTENTION_MAX_HEAD_DIM } from './kernels/attention.wgsl.js';
 import type { FusedEngine } from './member.js';
 import { checkGroupConfigs } from './members.js';
-import { compilePipelines, hasSubgroups } from './program.js';
+import { compilePipelines, fitsLargeTiles, hasSubgroups } from './program.js';
 import { checkGroupFits } from './sizes.js';
 
 export type { FusedEngine } from './member.js';
@@ -18,6 +18,11 @@ export { maxGroupSize, type GroupLimits, type GroupShape } from './sizes.js';
 export interface FusedGroupEngineOptions extends FusedGroupOptions {
   /** Row reductions through subgroup operations where the device has them (default); false keeps the plain path. */
   subgroups?: boolean;
+  /**
+   * The 128-tile matmul for large products where the device has its workgroup memory; default: on a hardware
+   * adapter only (a software one never runs products that large, and compiling the kernel costs it seconds).
+   */
+  largeTiles?: boolean;
 }
 
 export interface FusedEngineOptions {
@@ -28,6 +33,7 @@ export interface FusedEngineOptions {
   maxBatch?: number;
   maxSeq?: number;
   subgroups?: boolean;
+  largeTiles?: boolean;
 }
 
 /**
@@ -45,9 +51,12 @@ export async function createFusedGroupEngine(options: FusedGroupEngineOptions): 
   if (headDim(config) > ATTENTION_MAX_HEAD_DIM) throw new Error(`fused engine: head size ${headDim(config)} exceeds ${ATTENTION_MAX_HEAD_DIM}`);
   // Before anything is compiled or allocated (at 1×1 when no capacity is given: the parameter buffers alone).
   checkGroupFits(gpu.device.limits, config, options.configs.length, { batch: options.maxBatch ?? 1, seq: options.maxSeq ?? 1 });
-  const subgroups = options.subgroups !== false && hasSubgroups(gpu.device);
-  const pipelines = await compilePipelines(gpu.device, headDim(config), subgroups);
-  const group = new FusedGroupEngine(gpu.device, gpu.adapterName, pipelines, subgroups, options);
+  const kernels = {
+    subgroups: options.subgroups !== false && hasSubgroups(gpu.device),
+    largeTiles: (options.largeTiles ?? !gpu.adapter.info.isFallbackAdapter) && fitsLargeTiles(gpu.device),
+  };
+  const pipelines = await compilePipelines(gpu.device, headDim(config), kernels.subgroups, kernels.largeTiles);
+  const group = new FusedGroupEngine(gpu.device, gpu.adapterName, pipelines, kernels, options);
   try {
     options.weights.forEach((weights, i) => group.loadWeights(i, weights));
   } catch (error) {

@@ -34,6 +34,14 @@ export interface FusedGroupOptions {
   maxSeq?: number;
 }
 
+/** How the pipelines were built (createFusedGroupEngine decides it from the device and the options). */
+export interface KernelChoices {
+  /** Row reductions through subgroup operations. */
+  subgroups: boolean;
+  /** The 128-tile matmul for large products. */
+  largeTiles: boolean;
+}
+
 type Mode = 'eval' | 'gradients' | 'train';
 
 /** One slot of a run: the member, its batch and its step scalars (dropout key undefined: dropout off). */
@@ -83,8 +91,7 @@ export class FusedGroupEngine implements GroupEngine, MemberHost {
 
   constructor(
     private readonly device: GPUDevice, readonly adapterName: string, private readonly pipelines: Pipelines,
-    /** Whether the pipelines' row reductions run through subgroup operations. */
-    readonly usesSubgroups: boolean,
+    readonly kernels: KernelChoices,
     private readonly options: FusedGroupOptions,
   ) {
     this.configs = options.configs;
@@ -100,6 +107,11 @@ export class FusedGroupEngine implements GroupEngine, MemberHost {
     if (options.maxBatch && options.maxSeq) {
       this.ensureCapacity(options.maxBatch, options.maxSeq, options.maxBatch * options.maxSeq);
     }
+  }
+
+  /** Whether the pipelines' row reductions run through subgroup operations. */
+  get usesSubgroups(): boolean {
+    return this.kernels.subgroups;
   }
 
   member(index: number): FusedEngine {
@@ -311,7 +323,7 @@ export class FusedGroupEngine implements GroupEngine, MemberHost {
     const sections = batchSections(next.batch * next.seq, next.targets);
     const act = new Activations(this.device, config, next);
     const program = new Program(this.device, this.pipelines, act.batchData);
-    const ctx = { config, layout: this.layout, sections, state: this.state, act, program };
+    const ctx = { config, layout: this.layout, sections, state: this.state, act, program, largeTiles: this.kernels.largeTiles };
     recordForward(ctx);
     const forwardEnd = program.length;
     recordBackward(ctx, this.trainsSsa);

@@ -3,7 +3,7 @@
 // dispatches themselves. Every kernel binds the batch buffer (member table and batch sections) at binding 1.
 import { attentionBackwardColsWgsl, attentionBackwardRowsWgsl, attentionForwardWgsl, SSA_REDUCE_WGSL } from './kernels/attention.wgsl.js';
 import { crossEntropyWgsl, LOSS_REDUCE_WGSL } from './kernels/loss.wgsl.js';
-import { matmulSource, SPLIT_REDUCE_WGSL } from './kernels/matmul.wgsl.js';
+import { MATMUL_LARGE_TILE, matmulSource, matmulStorageBytes, SPLIT_REDUCE_WGSL } from './kernels/matmul.wgsl.js';
 import { COLUMN_SUM_WGSL, LAYERNORM_PARAM_GRAD_WGSL, layerNormBackwardWgsl, layerNormForwardWgsl } from './kernels/norm.wgsl.js';
 import { ADAMW_WGSL, NORM_FINAL_WGSL, NORM_PARTIAL_WGSL } from './kernels/optimizer.wgsl.js';
 import { EMBED_FWD_WGSL, EMBED_GRAD_WGSL, GATHER_ROWS_WGSL, SCATTER_ROWS_WGSL } from './kernels/rows.wgsl.js';
@@ -16,6 +16,7 @@ function kernelSources(headDim: number, subgroups: boolean) {
   return {
     matmul: matmulSource(64),
     matmulSmall: matmulSource(32),
+    matmulLarge: matmulSource(128),
     splitReduce: SPLIT_REDUCE_WGSL,
     layerNormFwd: layerNormForwardWgsl(subgroups),
     layerNormBwd: layerNormBackwardWgsl(subgroups),
@@ -45,12 +46,20 @@ const WITHOUT_MEMBER_TABLE: ReadonlySet<KernelName> = new Set(['normFinal']);
 export function hasSubgroups(device: GPUDevice): boolean {
   return device.features.has('subgroups');
 }
-export type Pipelines = Record<KernelName, GPUComputePipeline>;
 
-export async function compilePipelines(device: GPUDevice, headDim: number, subgroups: boolean): Promise<Pipelines> {
+/** Whether a device has the workgroup memory of the 128-tile matmul (the H200 and lavapipe do; WebGPU's default does not). */
+export function fitsLargeTiles(device: GPUDevice): boolean {
+  return device.limits.maxComputeWorkgroupStorageSize >= matmulStorageBytes(MATMUL_LARGE_TILE);
+}
+
+/** The compiled kernels; matmulLarge only where the engine uses large tiles. */
+export type Pipelines = Partial<Record<KernelName, GPUComputePipeline>>;
+
+export async function compilePipelines(device: GPUDevice, headDim: number, subgroups: boolean, largeTiles: boolean): Promise<Pipelines> {
   const sources = kernelSources(headDim, subgroups);
+  const names = (Object.keys(sources) as KernelName[]).filter((name) => largeTiles || name !== 'matmulLarge');
   const entries = await Promise.all(
-    (Object.keys(sources) as KernelName[]).map(async (name) => {
+    names.map(async (name) => {
       const code = (subgroups ? 'enable subgroups;\n' : '') + sources[name];
       const module = device.createShaderModule({ label: name, code });
       const pipeline = await device.createComputePipelineAsync({ label: name, layout: 'auto', compute: { module, entryPoint: 'main' } });
@@ -136,7 +145,7 @@ export class Program {
     this.bindGroups = this.specs.map((op, slot) => new Map(
       (op.choose?.kernels ?? [op.kernel]).map((kernel) => [kernel, this.device.createBindGroup({
         label: kernel,
-        layout: this.pipelines[kernel].getBindGroupLayout(0),
+        layout: this.pipeline(kernel).getBindGroupLayout(0),
         entries: [
           { binding: 0, resource: { buffer: this.uniformBuffer!, offset: slot * SLOT_BYTES, size: SLOT_BYTES } },
           ...(WITHOUT_MEMBER_TABLE.has(kernel) ? [] : [{ binding: 1, resource: { buffer: this.batchData } }]),
@@ -186,7 +195,7 @@ export class Program {
     const [x, y, z] = spec.groups(shape);
     if (x * y * z === 0) return false;
     const kernel = spec.choose?.pick(shape) ?? spec.kernel;
-    pass.setPipeline(this.pipelines[kernel]);
+    pass.setPipeline(this.pipeline(kernel));
     pass.setBindGroup(0, this.bindGroups[slot].get(kernel)!);
     pass.dispatchWorkgroups(x, y, z);
     return true;
@@ -196,6 +205,12 @@ export class Program {
    * Writes the uniforms of ops [0, to), unless they already hold this shape's (uniforms depend on the shape alone,
    * and the write is a queue operation ordered with the runs, so a skipped write leaves exactly what it would write).
    */
+  private pipeline(kernel: KernelName): GPUComputePipeline {
+    const pipeline = this.pipelines[kernel];
+    if (!pipeline) throw new Error(`fused engine: kernel ${kernel} was not compiled`);
+    return pipeline;
+  }
+
   private writeUniforms(shape: RunShape, to: number): void {
     const key = JSON.stringify(shape);
     if (key === this.written.key && to <= this.written.to) return;
