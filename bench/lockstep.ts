@@ -11,6 +11,7 @@ import { writeFile } from 'node:fs/promises';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import type { TargetedBatch } from '../src/core/batches.js';
+import { dropoutKey } from '../src/core/dropout.js';
 import { streamFromSeed, type RandomStream } from '../src/core/random.js';
 import type { MemberStep, StepResult } from '../src/engine/types.js';
 import { BatchPacker, batchSections, type SlotEntry } from '../src/engine/webgpu/batch.js';
@@ -106,7 +107,7 @@ async function benchGroup(K: number) {
     return Array.from({ length: POOL }, () => randomBatch(config, random));
   });
   const stepsAt = (step: number) => pool.map((batches, member): MemberStep => ({
-    batch: batches[step % POOL], options: { lr: 1e-4, dropoutSeed: (step * 1009 + member) >>> 0 },
+    batch: batches[step % POOL], options: { lr: 1e-4, dropoutSeed: dropoutKey(member, step + 1) },
   }));
   let last: (StepResult | null)[] = [];
   for (let i = 0; i < argv.warmup; i++) last = await group.trainStep(stepsAt(i));

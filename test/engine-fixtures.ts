@@ -15,10 +15,6 @@ export function tinyConfig(attention: Partial<AttentionConfig> = {}, overrides: 
   };
 }
 
-export const SSA_HEADS: Partial<AttentionConfig> = {
-  scoring: 'ssa', ssaN: 1.5, ssaB: 0.8, ssaNTrainable: true, ssaBTrainable: true, ssaGranularity: 'head',
-};
-
 /** HF init plus random LayerNorm and bias values, so that no gradient is trivially zero. */
 export function weightsFor(config: ModelConfig, seed = 1): NamedTensors {
   const weights = initWeights(config, streamFromSeed(seed).next);
@@ -29,6 +25,10 @@ export function weightsFor(config: ModelConfig, seed = 1): NamedTensors {
   }
   return weights;
 }
+
+export const SSA_HEADS: Partial<AttentionConfig> = {
+  scoring: 'ssa', ssaN: 1.5, ssaB: 0.8, ssaNTrainable: true, ssaBTrainable: true, ssaGranularity: 'head',
+};
 
 /**
  * Sequences `<s> w… </s>` of the given real lengths, padded to the longest, with about a third of the

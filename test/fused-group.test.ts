@@ -5,6 +5,7 @@
 // calls; no device allocation per step. Runs on any WebGPU adapter, lavapipe included; skipped where none exists.
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../src/core/errors.js';
+import { dropoutKey } from '../src/core/dropout.js';
 import { createEngine } from '../src/engine/index.js';
 import type { NamedTensors } from '../src/core/tensors.js';
 import type { Engine, MemberStep, OptimizerSettings } from '../src/engine/types.js';
@@ -97,24 +98,28 @@ describe.skipIf(gpu === null)('fused group vs its members alone', () => {
     group.dispose();
   });
 
-  it('draws each member the dropout masks it draws alone (its own key, any padding)', async () => {
+  it('draws each member the dropout masks it draws alone and in the reference (its own key, any padding)', async () => {
     const configs = groupConfigs(0.1);
     const weights = configs.map((config, i) => weightsFor(config, 1 + i));
     const group = await createFusedGroupEngine({ configs, optimizer, weights });
     const batches = configs.map((config, i) => randomBatch(config, LENGTHS[i], 30 + i));
-    const keys = [11, 12, 13];
+    const keys = [1, 2, 3].map((seed) => dropoutKey(seed, 5));
     const inGroup = await group.lossAndGradients(batches.map((batch, i) => ({ batch, dropoutSeed: keys[i] })));
     for (const [i, config] of configs.entries()) {
-      const fused = await createFusedEngine({ config, optimizer, weights: weights[i] });
+      const [fused, reference] = await alone(config, weights[i]);
+      for (const engine of [fused, reference]) {
+        const expected = await engine.lossAndGradients(batches[i], { dropoutSeed: keys[i] });
+        expect(Math.abs(inGroup[i]!.loss - expected.loss) / expected.loss).toBeLessThan(TOLERANCE);
+        expect(maxRelativeDifference(inGroup[i]!.gradients, expected.gradients), `member ${i} ${engine.kind}`).toBeLessThan(TOLERANCE);
+      }
       const expected = await fused.lossAndGradients(batches[i], { dropoutSeed: keys[i] });
-      expect(Math.abs(inGroup[i]!.loss - expected.loss) / expected.loss).toBeLessThan(TOLERANCE);
-      expect(maxRelativeDifference(inGroup[i]!.gradients, expected.gradients)).toBeLessThan(TOLERANCE);
       // Dropout is really on: another key, or none, gives another loss.
       expect((await fused.lossAndGradients(batches[i], { dropoutSeed: keys[i] + 1 })).loss).not.toBe(expected.loss);
       expect((await fused.lossAndGradients(batches[i])).loss).not.toBe(expected.loss);
       const step = await group.trainStep(configs.map((_, j) => (j === i ? { batch: batches[i], options: { lr: 1e-3, dropoutSeed: keys[i] } } : null)));
       expect(step[i]!.loss).toBe(inGroup[i]!.loss);
       fused.dispose();
+      reference.dispose();
     }
     group.dispose();
   });

@@ -6,6 +6,9 @@
 // command buffer, so a caller can submit the next step before the previous one's loss is back.
 // Nothing is ever reduced across slots, and a slot's arithmetic does not depend on which or how many other
 // slots run, so a member computes the same bits in any group (given the same padded shape).
+// Like the reference engine: dropout masks come from the shared counter-based generator (src/core/dropout.ts;
+// DROPOUT_WGSL recomputes each mask in the forward and backward kernels from key, site, sequence and element),
+// and AdamW projects SSA's trainable n and b onto n ≥ 1, b ≥ SSA_B_MIN (block flags, kernels/optimizer.wgsl.ts).
 import { maxSequenceLength, type ModelConfig } from '../../model/config.js';
 import type { TargetedBatch } from '../../core/batches.js';
 import type { NamedTensors, OptimizerState } from '../../core/tensors.js';

@@ -8,12 +8,26 @@
 // biases as one [3H] vector), so the three projections run as one dense layer.
 import type { ModelConfig } from '../../model/config.js';
 import { numel, paramSpecs, type ParamSpec } from '../../model/params.js';
+import { SSA_B_MIN, SSA_N_MIN } from '../../model/ssa-bounds.js';
 import type { NamedTensors } from '../../core/tensors.js';
 
 /** Parameter blocks start on 64-float boundaries: AdamW reads its flags per 64-float block. */
 export const PARAM_ALIGN = 64;
 export const BLOCK_TRAINABLE = 1;
 export const BLOCK_DECAY = 2;
+/**
+ * The lower bounds AdamW projects onto (ParamSpec.floor), by class: bits 2–3 of a block's flags hold
+ * 1 + the index of its parameter's floor here, or 0 for none.
+ */
+export const BLOCK_FLOORS: readonly number[] = [SSA_N_MIN, SSA_B_MIN];
+export const BLOCK_FLOOR_SHIFT = 2;
+
+function floorClass(spec: ParamSpec): number {
+  if (spec.floor === undefined) return 0;
+  const index = BLOCK_FLOORS.indexOf(spec.floor);
+  if (index < 0) throw new Error(`fused engine: no block class for the floor ${spec.floor} of ${spec.name}`);
+  return (index + 1) << BLOCK_FLOOR_SHIFT;
+}
 
 export interface PackedParam {
   spec: ParamSpec;
@@ -32,7 +46,7 @@ export interface ParamLayout {
 export interface MemberLayout {
   params: PackedParam[];
   total: number;
-  /** Per 64-float block: BLOCK_TRAINABLE | BLOCK_DECAY of this member's parameter there (0 elsewhere). */
+  /** Per 64-float block: BLOCK_TRAINABLE | BLOCK_DECAY | floor class of this member's parameter there (0 elsewhere). */
   blockFlags: Uint32Array;
 }
 
@@ -93,7 +107,7 @@ export function memberLayout(layout: ParamLayout, config: ModelConfig): MemberLa
   const params = paramSpecs(config).map((spec): PackedParam => {
     const size = numel(spec.shape);
     const offset = offsetOf(layout, spec.name);
-    const flags = (spec.trainable ? BLOCK_TRAINABLE : 0) | (spec.decay ? BLOCK_DECAY : 0);
+    const flags = (spec.trainable ? BLOCK_TRAINABLE : 0) | (spec.decay ? BLOCK_DECAY : 0) | floorClass(spec);
     // Neighbours sharing a block (q, k and v of one run) have the same flags.
     blockFlags.fill(flags, Math.floor(offset / PARAM_ALIGN), Math.ceil((offset + size) / PARAM_ALIGN));
     return { spec, offset, size };

@@ -4,7 +4,7 @@
 import type { ModelConfig } from '../../model/config.js';
 import type { TargetedBatch, TokenBatch } from '../../core/batches.js';
 import type { NamedTensors, OptimizerState } from '../../core/tensors.js';
-import type { Engine, ForwardOutput, MemberStep, StepOptions, StepResult } from '../types.js';
+import type { Engine, ForwardOutput, GradientOptions, MemberStep, StepOptions, StepResult } from '../types.js';
 import type { Activations } from './activations.js';
 import type { SlotBatch } from './batch.js';
 import type { RunShape } from './program.js';
@@ -64,7 +64,7 @@ export class FusedEngine implements Engine {
   }
 
   /** Dropout off unless `options.dropoutSeed` gives a step key (parity tests check the masks that way). */
-  async lossAndGradients(batch: TargetedBatch, options: { dropoutSeed?: number } = {}): Promise<{ loss: number; gradients: NamedTensors }> {
+  async lossAndGradients(batch: TargetedBatch, options: GradientOptions = {}): Promise<{ loss: number; gradients: NamedTensors }> {
     const results = await this.group.lossAndGradients(this.only({ batch, dropoutSeed: options.dropoutSeed }));
     return results[this.index]!;
   }

@@ -3,15 +3,16 @@
 // Gradients land in each member's region of the packed gradient buffer, which the engine clears before each
 // run; each gradient has one writer except the tied word embeddings (decoder first, then the lookup adds its
 // segments).
-import type { OptimizerSettings } from '../types.js';
+import { DROPOUT_SITES as SITES } from '../../model/dropout-sites.js';
 import { ssaParamNames } from '../../model/params.js';
+import type { OptimizerSettings } from '../types.js';
 import { MATMUL_FLAGS } from './kernels/matmul.wgsl.js';
 import { COLUMN_CHUNK_ROWS } from './kernels/norm.wgsl.js';
 import { NORM_PARTIALS } from './kernels/optimizer.wgsl.js';
 import { SEGMENT_COUNT_FIELD } from './kernels/rows.wgsl.js';
 import { offsetOf } from './layout.js';
 import {
-  attentionGroups, attentionUniforms, constant, matmul, rowsOf, SITES, ssaPartialOffset, targetsOf, type PlanContext, type Size,
+  attentionGroups, attentionUniforms, constant, matmul, rowsOf, ssaPartialOffset, targetsOf, type PlanContext, type Size,
 } from './plan-forward.js';
 import { flatGroups, rowGroups, type RunShape } from './program.js';
 

@@ -3,6 +3,7 @@
 // → cross-entropy → mean loss. Every op covers all slots of a run in one dispatch; shapes come from the run
 // (RunShape), buffers from the capacity, parameters from the slot's member (member · layout.total).
 import { headDim, maxSequenceLength, type ModelConfig } from '../../model/config.js';
+import { DROPOUT_SITES as SITES } from '../../model/dropout-sites.js';
 import { ssaParamNames } from '../../model/params.js';
 import type { Activations, ParameterBuffers } from './activations.js';
 import type { BatchSections } from './batch.js';
@@ -27,13 +28,6 @@ export const rowsOf: Size = (s) => s.rows;
 export const targetsOf: Size = (s) => s.targets;
 export const constant = (n: number): Size => () => n;
 
-/** Dropout sites: one per place the model drops, so every mask is independent. */
-export const SITES = {
-  embeddings: 0,
-  attentionProbs: (layer: number) => 1 + 4 * layer,
-  attentionOutput: (layer: number) => 2 + 4 * layer,
-  ffnOutput: (layer: number) => 3 + 4 * layer,
-};
 
 export interface MatmulOp {
   a: GPUBuffer; b: GPUBuffer; c: GPUBuffer;

@@ -88,7 +88,7 @@ export interface RunShape {
   /** Most segments of any slot, per embedding table. */
   wordSegments: number;
   positionSegments: number;
-  /** Dropout on (training) or off. */
+  /** Dropout on (a training step, or gradients asked for with a dropout key) or off. */
   train: boolean;
   /** The cross-entropy writes its gradient (anything that runs the backward pass). */
   gradients: boolean;

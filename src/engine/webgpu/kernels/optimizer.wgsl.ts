@@ -1,6 +1,7 @@
 // Global-norm clipping and AdamW over each member's packed parameters: two reductions for the norm, then one
 // elementwise update, every slot in one dispatch each (workgroup z). Nothing is ever reduced across slots, so a
 // NaN in one member stays in that member. scalars: [4·slot + 0] loss, [+1] pre-clip gradient norm, [+2] clip factor.
+import { BLOCK_FLOOR_SHIFT, BLOCK_FLOORS } from '../layout.js';
 import { MEMBER_TABLE_WGSL } from './members.wgsl.js';
 
 export const NORM_PARTIALS = 256;
@@ -60,9 +61,13 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
 }
 `;
 
+/** The projection onto a block's floor (BLOCK_FLOORS by class; class 0 has none), as WGSL statements on `next`. */
+const floorsWgsl = BLOCK_FLOORS.map((floor, i) => `if (floorClass == ${i + 1}u) { next = max(next, ${floor}f); }`).join(' else ');
+
 /**
  * PyTorch AdamW on every element of the slot's member whose block flag says trainable (bit 1), decaying where
- * bit 2 is set: p ← p(1 − lr·wd); m, v updates; p ← p − stepSize·m/(√v/sqrtBc2 + eps), with the member's own lr,
+ * bit 2 is set: p ← p(1 − lr·wd); m, v updates; p ← p − stepSize·m/(√v/sqrtBc2 + eps); then the projection onto
+ * the block's floor (bits 2–3: SSA n ≥ 1, b ≥ SSA_B_MIN, NOTICES.md contract 3), with the member's own lr,
  * stepSize and sqrtBc2 (its own step count) from the member table. Flags are per member and per 64-float block
  * (parameters start on 64-float boundaries). Uniform: u32 count (the member stride), f32 beta1 beta2 eps weightDecay.
  */
@@ -94,6 +99,9 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
   let vi = u.beta2 * v[i] + (1.0 - u.beta2) * g * g;
   m[i] = mi;
   v[i] = vi;
-  params[i] = p - slot_stepSize(slot) * mi / (sqrt(vi) / slot_sqrtBc2(slot) + u.eps);
+  var next = p - slot_stepSize(slot) * mi / (sqrt(vi) / slot_sqrtBc2(slot) + u.eps);
+  let floorClass = (flags >> ${BLOCK_FLOOR_SHIFT}u) & 3u;
+  ${floorsWgsl}
+  params[i] = next;
 }
 `;
