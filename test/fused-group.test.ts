@@ -220,6 +220,10 @@ describe('fused group refusals', () => {
     expect(() => checkGroupFits(limits, config, 20, shape)).toThrow(new UserError(
       "K = 20 members do not fit this GPU's buffer limits at batch 64×128; the largest that fits is 15",
     ));
+    const huge = tinyConfig({}, { vocabSize: 2 ** 20 });
+    expect(() => checkGroupFits(limits, huge, 3)).toThrow(new UserError(
+      "K = 3 members do not fit this GPU's buffer limits (their parameters alone); the largest that fits is 1",
+    ));
   });
 
   it.skipIf(gpu === null)('refuses members of different shapes, and more members than the device holds', async () => {

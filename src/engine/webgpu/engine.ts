@@ -49,8 +49,9 @@ export async function createFusedGroupEngine(options: FusedGroupEngineOptions): 
   }
   const config = options.configs[0];
   if (headDim(config) > ATTENTION_MAX_HEAD_DIM) throw new Error(`fused engine: head size ${headDim(config)} exceeds ${ATTENTION_MAX_HEAD_DIM}`);
-  // Before anything is compiled or allocated (at 1×1 when no capacity is given: the parameter buffers alone).
-  checkGroupFits(gpu.device.limits, config, options.configs.length, { batch: options.maxBatch ?? 1, seq: options.maxSeq ?? 1 });
+  // Before anything is compiled or allocated.
+  const capacity = options.maxBatch && options.maxSeq ? { batch: options.maxBatch, seq: options.maxSeq } : undefined;
+  checkGroupFits(gpu.device.limits, config, options.configs.length, capacity);
   const kernels = {
     subgroups: options.subgroups !== false && hasSubgroups(gpu.device),
     largeTiles: (options.largeTiles ?? !gpu.adapter.info.isFallbackAdapter) && fitsLargeTiles(gpu.device),

@@ -56,22 +56,29 @@ export interface GroupShape {
   targets?: number;
 }
 
+/** Bytes one buffer may hold: every packed buffer is bound whole. */
+const bufferBytes = (limits: GroupLimits) => Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
+
 /** The largest K whose buffers fit the device's limits at this batch shape (0 when not even one model fits). */
 export function maxGroupSize(limits: GroupLimits, config: ModelConfig, shape: GroupShape): number {
   const floats = slotFloats(config, { batch: shape.batch, seq: shape.seq, targets: shape.targets ?? shape.batch * shape.seq });
   const { scores, ssaPartials, ...others } = floats;
   // dScores holds every slot's scores and then every slot's SSA partials; parameters take one member per region.
   const largest = Math.max(scores + ssaPartials, packLayout(config).total, ...Object.values(others));
-  const byMemory = Math.floor(Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize) / (4 * largest));
+  const byMemory = Math.floor(bufferBytes(limits) / (4 * largest));
   // Workgroup z counts slots × sequences (attention) and slots × K-chunks (split-K matmuls).
   const byGrid = Math.floor(limits.maxComputeWorkgroupsPerDimension / Math.max(shape.batch, SPLIT_K_WORKGROUPS));
   return Math.min(byMemory, byGrid);
 }
 
-/** Throws a one-line UserError when K members do not fit at this shape, saying the largest K that does. */
-export function checkGroupFits(limits: GroupLimits, config: ModelConfig, size: number, shape: GroupShape): void {
-  const largest = maxGroupSize(limits, config, shape);
+/**
+ * Throws a one-line UserError when K members do not fit at this shape (absent: their parameter buffers alone, before
+ * any batch is known), saying the largest K that does.
+ */
+export function checkGroupFits(limits: GroupLimits, config: ModelConfig, size: number, shape?: GroupShape): void {
+  const largest = shape ? maxGroupSize(limits, config, shape) : Math.floor(bufferBytes(limits) / (4 * packLayout(config).total));
   if (size <= largest) return;
+  const where = shape ? `at batch ${shape.batch}×${shape.seq}` : '(their parameters alone)';
   const fits = largest === 0 ? 'not even one model fits' : `the largest that fits is ${largest}`;
-  throw new UserError(`K = ${size} members do not fit this GPU's buffer limits at batch ${shape.batch}×${shape.seq}; ${fits}`);
+  throw new UserError(`K = ${size} members do not fit this GPU's buffer limits ${where}; ${fits}`);
 }
