@@ -151,6 +151,7 @@ export class FusedGroupEngine implements GroupEngine, MemberHost {
   async profileTrainStep(steps: (MemberStep | null)[]): Promise<Map<string, { ms: number; count: number }>> {
     if (!this.device.features.has('timestamp-query')) throw new Error('this adapter has no timestamp-query');
     const runs = this.stepRuns(steps, false);
+    if (runs.length === 0) throw new Error('a profiled step needs at least one member');
     const built = this.ensureCapacity(
       Math.max(...runs.map((r) => r.batch.batch.batchSize)), Math.max(...runs.map((r) => r.batch.batch.seqLen)),
       Math.max(...runs.map((r) => r.batch.targets.length)),
