@@ -1,13 +1,13 @@
 // One run of a training group: everything that is its own (random stream, batch stream, metrics, divergence
 // watch, checkpoints, stop record) and the files it writes — exactly the run folder a lone `pretrain` writes.
 // A member that fails (NaN, a bug, a full disk) stops alone: its reason goes to stopped.json and the group goes on.
-import { appendFile, writeFile } from 'node:fs/promises';
+import { appendFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { UserError } from '../cli/errors.js';
 import type { TrainConfig } from '../config/schema.js';
 import type { Engine, MemberStep, NamedTensors, StepResult } from '../engine/types.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import { saveCheckpoint } from '../io/checkpoint.js';
+import { listCheckpointSteps, saveCheckpoint, stepDirName } from '../io/checkpoint.js';
 import { initWeights } from '../model/init.js';
 import { MaskedBatchStream } from './batches.js';
 import { DivergenceWatch } from './divergence.js';
@@ -32,7 +32,7 @@ export class MemberRun {
   readonly stream: MaskedBatchStream;
   step: number;
   tokensSeen: number;
-  /** Highest checkpoint written (every one is finite), the one a stop names. */
+  /** Newest good checkpoint: finite weights and optimizer state, and no non-finite loss from them; a stop names it. */
   lastSaved: string | undefined;
   firstLoss = NaN;
   lastLoss = NaN;
@@ -108,7 +108,8 @@ export class MemberRun {
   async record(number: number, lr: number, tokens: number, result: StepResult): Promise<void> {
     if (!Number.isFinite(result.loss) || !Number.isFinite(result.gradNorm)) {
       const what = Number.isFinite(result.loss) ? `the gradient norm became ${result.gradNorm}` : `loss became ${result.loss}`;
-      await this.stopOn('non-finite', number, `${what} at step ${number}; training stopped`);
+      const setAside = await this.setAsideCheckpoint(number - 1);
+      await this.stopOn('non-finite', number, `${what} at step ${number}; training stopped${setAside}`);
       return;
     }
     this.step = number;
@@ -154,6 +155,22 @@ export class MemberRun {
     await pruneCheckpoints(this.runDir, this.config.keepLast, this.config.keepSteps);
   }
 
+  /**
+   * A checkpoint at the step before a non-finite loss holds the very weights that gave it (finite, but ≈ 1e15
+   * after one step at --lr 1e15): renamed to step-<N>.diverged, so neither --resume nor probing takes it and the
+   * last good checkpoint is the newest one left. Returns the clause that says so, or ''.
+   */
+  private async setAsideCheckpoint(step: number): Promise<string> {
+    const dir = join(this.runDir, stepDirName(step));
+    if (this.lastSaved !== dir) return '';
+    const aside = `${dir}.diverged`;
+    await rm(aside, { recursive: true, force: true });
+    await rename(dir, aside);
+    const steps = await listCheckpointSteps(this.runDir);
+    this.lastSaved = steps.length > 0 ? join(this.runDir, stepDirName(steps[steps.length - 1])) : undefined;
+    return ` (its weights came from ${stepDirName(step)}, now set aside as ${basename(aside)})`;
+  }
+
   /** Stops the member on an error of its own (a bug, or a user mistake such as a missing probe suite). */
   async fail(error: unknown, step: number): Promise<void> {
     const failure = error instanceof Error ? error : new Error(String(error));
@@ -162,7 +179,7 @@ export class MemberRun {
 
   private async stopOn(reason: StopRecord['reason'], step: number, what: string, failure?: Error): Promise<void> {
     await this.flushMetrics().catch(() => undefined);
-    const message = `${what}. Last good checkpoint: ${this.lastSaved ?? 'none (none was saved yet)'}`;
+    const message = `${what}. Last good checkpoint: ${this.lastSaved ?? 'none'}`;
     this.stop = await writeStopRecord(this.runDir, { reason, step, message: reason === 'error' ? what : message, last_good_checkpoint: this.lastSaved ?? null });
     this.failure = failure ?? new UserError(message);
   }
