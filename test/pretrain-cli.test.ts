@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { listCheckpointSteps } from '../src/io/checkpoint.js';
-import { pathExists } from '../src/io/exists.js';
+import { pathExists } from '../src/core/files.js';
 
 let dir: string;
 let corpus: string;

@@ -12,8 +12,8 @@ import { initWeights } from '../src/model/init.js';
 import { probeModels, probeSuite, type ProbeOptions } from '../src/probe/run.js';
 import { engineScorer, groupScorer, scoringRows, scoreSentences, type BatchScorer, type EncodedSentence, type ScoringMethod } from '../src/probe/score.js';
 import type { ProbeSummary } from '../src/probe/summary.js';
-import { streamFromSeed } from '../src/train/rng.js';
-import type { Suite } from '../src/probe/suite.js';
+import { streamFromSeed } from '../src/core/random.js';
+import type { Suite } from '../src/probe/types.js';
 import { loadTokenizer } from '../src/tokenizer/load.js';
 import type { Tokenizer } from '../src/tokenizer/types.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveTrainConfig } from '../src/config/resolve.js';
 import { maskPatternCount, maskSequence } from '../src/train/masking.js';
-import { derivedStream, streamFromSeed, streamFromState } from '../src/train/rng.js';
+import { derivedStream, streamFromSeed, streamFromState } from '../src/core/random.js';
 import { learningRate } from '../src/train/schedule.js';
 import { SPECIAL_IDS } from '../src/model/config.js';
 

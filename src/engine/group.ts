@@ -1,10 +1,12 @@
 // K models trained as one group (src/engine/types.ts GroupEngine). The plain adapter `groupOf` wraps K ordinary
 // engines and runs the members one after another: the tfjs engine's group, a lone run's group of one, and the
 // reference that lockstep parity tests compare the fused group against ("the K models trained alone").
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../core/errors.js';
 import type { ModelConfig } from '../model/config.js';
 import { createEngine, type CreateEngineOptions } from './index.js';
-import type { Engine, GroupEngine, MemberStep, NamedTensors, StepResult, TargetedBatch } from './types.js';
+import type { TargetedBatch } from '../core/batches.js';
+import type { NamedTensors } from '../core/tensors.js';
+import type { Engine, GroupEngine, MemberStep, StepResult } from './types.js';
 
 /** A member as an Engine whose dispose is a no-op: the group owns the engines. */
 function memberView(engine: Engine): Engine {

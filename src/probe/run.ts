@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../core/errors.js';
 import { PACKAGE_ROOT } from '../config/paths.js';
 import type { Engine } from '../engine/types.js';
 import { maxSequenceLength } from '../model/config.js';
@@ -12,7 +12,7 @@ import { countParameters, ssaParamNames } from '../model/params.js';
 import type { TiePolicy } from './accuracy.js';
 import { writeProbeResults } from './output.js';
 import { engineScorer, nonFiniteScore, scoreSentences, type BatchScorer, type EncodedSentence, type ScoringMethod } from './score.js';
-import type { Suite } from './suite.js';
+import type { Suite } from './types.js';
 import { buildSummary, tallyScores, type ModelFacts, type ProbeItem, type ProbeSummary } from './summary.js';
 
 /** The part of the project's Tokenizer that probing needs. */

@@ -9,8 +9,9 @@
 // how rows are batched. Up to IN_FLIGHT engine calls are queued at once, so the device computes one batch
 // while the host packs the next; results are applied in call order, so scores and progress are as if serial.
 // One call scores a batch under K models at once (a group probed in one pass); one model is K = 1.
-import { UserError } from '../cli/errors.js';
-import type { Engine, GroupEngine, TargetedBatch } from '../engine/types.js';
+import { UserError } from '../core/errors.js';
+import type { Engine, GroupEngine } from '../engine/types.js';
+import type { TargetedBatch } from '../core/batches.js';
 import { SPECIAL_IDS } from '../model/config.js';
 
 /** Engine calls queued before the oldest one's result is awaited. */

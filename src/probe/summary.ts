@@ -3,7 +3,7 @@
 // the JSON Schemas in src/io/schemas/ describe the same shapes.
 import { pairCredit, wilsonInterval, type TiePolicy } from './accuracy.js';
 import { higherIsBetter, reductionOf, type ScoringMethod } from './score.js';
-import type { Suite } from './suite.js';
+import type { Suite } from './types.js';
 
 export const PROBE_SCHEMA_VERSION = 1;
 

@@ -2,10 +2,10 @@
 // each time with a fresh mask drawn from the run's stream; the pass order is a shuffle derived from the seed and
 // the pass number, so a cursor (pass, position) plus the stream's state restores the exact continuation.
 import { padBatch } from '../data/sequences.js';
-import type { TargetedBatch } from '../engine/types.js';
+import type { TargetedBatch } from '../core/batches.js';
 import { SPECIAL_IDS } from '../model/config.js';
 import { maskPatternCount, maskSequence, type MaskingScheme } from './masking.js';
-import { derivedStream, shuffleInPlace, type RandomStream } from './rng.js';
+import { derivedStream, shuffleInPlace, type RandomStream } from '../core/random.js';
 
 export interface DataCursor {
   epoch: number;

@@ -2,7 +2,7 @@
 // tokenizer; they are at one step; and a resumed group has the members it was saved with. Each failure is one
 // line naming the runs.
 import { basename, relative, resolve } from 'node:path';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../core/errors.js';
 import type { TrainConfig } from '../config/schema.js';
 import { listCheckpointSteps } from '../io/checkpoint.js';
 import type { RunStart } from './setup.js';

@@ -3,17 +3,18 @@
 // A member that fails (NaN, a bug, a full disk) stops alone: its reason goes to stopped.json and the group goes on.
 import { appendFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../core/errors.js';
 import type { TrainConfig } from '../config/schema.js';
-import type { Engine, MemberStep, NamedTensors, StepResult } from '../engine/types.js';
-import { writeFileAtomic } from '../io/atomic.js';
+import type { NamedTensors } from '../core/tensors.js';
+import type { Engine, MemberStep, StepResult } from '../engine/types.js';
+import { writeFileAtomic } from '../core/files.js';
 import { listCheckpointSteps, saveCheckpoint, stepDirName } from '../io/checkpoint.js';
 import { initWeights } from '../model/init.js';
 import { MaskedBatchStream } from './batches.js';
 import { DivergenceWatch } from './divergence.js';
 import { appendMetrics, MetricsWindow, truncateMetrics } from './metrics.js';
 import { pruneCheckpoints } from './retention.js';
-import { streamFromSeed, streamFromState, type RandomStream } from './rng.js';
+import { streamFromSeed, streamFromState, type RandomStream } from '../core/random.js';
 import type { RunStart } from './setup.js';
 import { clearStopRecord, writeStopRecord, type StopRecord } from './stop-record.js';
 

@@ -1,7 +1,7 @@
 // metrics.jsonl: one line per logging interval, means over the interval. On resume, lines past the resumed
 // step are dropped so the file reads as if the run had never stopped.
 import { appendFile, readFile } from 'node:fs/promises';
-import { writeFileAtomic } from '../io/atomic.js';
+import { writeFileAtomic } from '../core/files.js';
 
 export interface MetricsLine {
   step: number;

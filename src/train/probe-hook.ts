@@ -7,7 +7,8 @@ import type { TrainConfig } from '../config/schema.js';
 import { formatSummaryTable, resultsDirForRun } from '../probe/output.js';
 import { DEFAULT_PROBE_OPTIONS, probeModels } from '../probe/run.js';
 import { groupScorer } from '../probe/score.js';
-import { readSuite, type Suite } from '../probe/suite.js';
+import { readSuite } from '../probe/suite.js';
+import type { Suite } from '../probe/types.js';
 import type { ProbeHook } from './loop.js';
 
 export function probeHookFor(config: TrainConfig): ProbeHook {

@@ -2,28 +2,18 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../core/errors.js';
 import { defaultRunName, modelConfigFor } from '../config/resolve.js';
 import type { TrainConfig } from '../config/schema.js';
 import { keepUtterances, readCorpusLines } from '../data/corpus.js';
 import { encodeUtterances } from '../data/sequences.js';
 import { listCheckpointSteps, loadCheckpoint, loadTrainerState, stepDirName, type TrainerState } from '../io/checkpoint.js';
-import type { NamedTensors, OptimizerState } from '../engine/types.js';
-import { SPECIAL_TOKENS, type ModelConfig } from '../model/config.js';
-import { loadTokenizer } from '../tokenizer/load.js';
+import type { NamedTensors, OptimizerState } from '../core/tensors.js';
+import type { ModelConfig } from '../model/config.js';
+import { checkTokenizerFits, loadTokenizer } from '../tokenizer/load.js';
 import type { Tokenizer } from '../tokenizer/types.js';
-import { pathExists } from '../io/exists.js';
+import { pathExists } from '../core/files.js';
 import { lockRunFolder, type RunLock } from './lock.js';
-
-/** Fails unless the tokenizer's vocabulary and special ids are the ones the model was built for. */
-export function checkTokenizerFits(tokenizer: Tokenizer, model: ModelConfig, source: string): void {
-  if (tokenizer.vocabSize !== model.vocabSize) {
-    throw new UserError(`${source} has ${tokenizer.vocabSize} tokens but the model expects ${model.vocabSize}; train a tokenizer with --vocab-size ${model.vocabSize}`);
-  }
-  SPECIAL_TOKENS.forEach((token, id) => {
-    if (tokenizer.tokenToId(token) !== id) throw new UserError(`${source}: special token ${token} must have id ${id} (has ${tokenizer.tokenToId(token) ?? 'none'})`);
-  });
-}
 
 export interface RunStart {
   runDir: string;

@@ -3,7 +3,7 @@
 // removed when the run starts or resumes again.
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../io/atomic.js';
+import { writeFileAtomic } from '../core/files.js';
 
 export const STOP_FILE = 'stopped.json';
 

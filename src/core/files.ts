@@ -1,9 +1,10 @@
-// Files appear whole or not at all: write beside the target, fsync, rename over it.
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+// File basics every layer uses: whole-or-nothing writes, and whether a path is there.
+import { access, mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 
 let counter = 0;
 
+/** The file appears whole or not at all: written beside the target, fsynced, renamed over it. */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${counter++}.tmp`);
@@ -20,4 +21,9 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
     await rm(temp, { force: true });
     throw error;
   }
+}
+
+/** Whether a file or folder is there (and readable). */
+export async function pathExists(path: string): Promise<boolean> {
+  return access(path).then(() => true, () => false);
 }
