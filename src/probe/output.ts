@@ -1,6 +1,7 @@
 // Writing a probe's results (summary.json + items.jsonl, each atomically) and the human table for stderr.
 import { basename, dirname, join, resolve, sep } from 'node:path';
-import { writeFileAtomic } from '../core/files.js';
+import { readdir } from 'node:fs/promises';
+import { pathExists, writeFileAtomic } from '../core/files.js';
 import type { ProbeItem, ProbeSummary } from './summary.js';
 
 export const SUMMARY_FILE = 'summary.json';
@@ -16,6 +17,14 @@ export function resultsDirForRun(runDir: string): string {
   const at = parts.lastIndexOf('checkpoints');
   if (at >= 0) return [...parts.slice(0, at), 'results', ...parts.slice(at + 1)].join(sep);
   return join(dirname(resolve(runDir)), 'results', basename(runDir));
+}
+
+/** Whether a probe of the run at this step has finished (some suite's summary.json is there). */
+export async function hasProbeResults(runDir: string, step: number): Promise<boolean> {
+  const dir = join(resultsDirForRun(runDir), `step-${step}`);
+  const suites = await readdir(dir).catch(() => [] as string[]);
+  const found = await Promise.all(suites.map((suite) => pathExists(join(dir, suite, SUMMARY_FILE))));
+  return found.some(Boolean);
 }
 
 export async function writeProbeResults(dir: string, summary: ProbeSummary, items: readonly ProbeItem[]): Promise<void> {
