@@ -53,14 +53,14 @@ const MEMBERS = [
 
 function config(out: string, member: Record<string, unknown>, extra: Record<string, unknown> = {}) {
   return resolveTrainConfig({
-    backend: 'wasm', corpus, tokenizer: 'corpora/default-tokenizer.json', out, steps: 8, batchSize: 4, warmupSteps: 2, saveEvery: 4, logEvery: 2,
+    backend: 'wasm', corpus, tokenizer: 'corpora/default-tokenizer.json', out, steps: 6, batchSize: 4, warmupSteps: 2, saveEvery: 3, logEvery: 2,
     ...member, ...extra,
   });
 }
 
 const timeless = (text: string) => text.trim().split('\n').map((l) => ({ ...JSON.parse(l), elapsed_s: 0, tokens_per_s: 0 }) as object);
 
-async function expectSameRun(actual: string, expected: string, step = 8): Promise<void> {
+async function expectSameRun(actual: string, expected: string, step = 6): Promise<void> {
   expect(timeless(await readFile(join(actual, 'metrics.jsonl'), 'utf8'))).toEqual(timeless(await readFile(join(expected, 'metrics.jsonl'), 'utf8')));
   const [a, b] = [(await loadCheckpoint(join(actual, `step-${step}`))).weights, (await loadCheckpoint(join(expected, `step-${step}`))).weights];
   for (const [name, tensor] of b) expect(a.get(name)!.data, name).toEqual(tensor.data);
@@ -77,24 +77,24 @@ describe('a group of runs', () => {
   it('writes for each member the run folder it writes trained alone, and resumes as a group', async () => {
     for (const [i, member] of MEMBERS.entries()) await pretrain(config(alone(i), member), { argv: ['alone'] });
     const { members } = await pretrainGroup(MEMBERS.map((m, i) => config(grouped('straight', i), m)), { argv: MEMBERS.map(() => ['alone']) });
-    expect(members.map((m) => [m.step, m.stoppedBy])).toEqual(MEMBERS.map(() => [8, 'done']));
+    expect(members.map((m) => [m.step, m.stoppedBy])).toEqual(MEMBERS.map(() => [6, 'done']));
     for (const i of MEMBERS.keys()) await expectSameRun(grouped('straight', i), alone(i));
-    const state = await loadTrainerState(join(grouped('straight', 1), 'step-8'));
+    const state = await loadTrainerState(join(grouped('straight', 1), 'step-6'));
     expect(state.trainer.group).toEqual(['../member-0', '.', '../member-2']);
 
     const split = MEMBERS.map((m, i) => config(grouped('split', i), m));
-    const first = await pretrainGroup(split, { argv: MEMBERS.map(() => ['alone']), interruptAfterStep: 4 });
-    expect(first.members.map((m) => [m.step, m.stoppedBy])).toEqual(MEMBERS.map(() => [4, 'interrupt']));
+    const first = await pretrainGroup(split, { argv: MEMBERS.map(() => ['alone']), interruptAfterStep: 3 });
+    expect(first.members.map((m) => [m.step, m.stoppedBy])).toEqual(MEMBERS.map(() => [3, 'interrupt']));
     // Resumed with a member left out, or with one it was not saved with: one line each.
     const resumed = split.map((c) => ({ ...c, resume: true }));
-    await expect(pretrainGroup(resumed.slice(0, 2), { argv: [[], []] })).rejects.toThrow(/saved at step 4 with member-0, member-1, member-2; member-2 is missing/);
-    await pretrain(config(join(dir, 'stranger'), MEMBERS[0], { seed: 5 }), { argv: [], interruptAfterStep: 4 });
+    await expect(pretrainGroup(resumed.slice(0, 2), { argv: [[], []] })).rejects.toThrow(/saved at step 3 with member-0, member-1, member-2; member-2 is missing/);
+    await pretrain(config(join(dir, 'stranger'), MEMBERS[0], { seed: 5 }), { argv: [], interruptAfterStep: 3 });
     await expect(pretrainGroup([...resumed, config(join(dir, 'stranger'), MEMBERS[0], { seed: 5, resume: true })], { argv: [[], [], [], []] }))
       .rejects.toThrow(/stranger was not in that group/);
     await pretrainGroup(resumed, { argv: MEMBERS.map(() => ['alone']) });
     for (const i of MEMBERS.keys()) {
-      const weights = (await loadCheckpoint(join(grouped('split', i), 'step-8'))).weights;
-      for (const [name, tensor] of (await loadCheckpoint(join(grouped('straight', i), 'step-8'))).weights) expect(weights.get(name)!.data, name).toEqual(tensor.data);
+      const weights = (await loadCheckpoint(join(grouped('split', i), 'step-6'))).weights;
+      for (const [name, tensor] of (await loadCheckpoint(join(grouped('straight', i), 'step-6'))).weights) expect(weights.get(name)!.data, name).toEqual(tensor.data);
     }
   });
 
@@ -103,7 +103,7 @@ describe('a group of runs', () => {
     await expect(pretrainGroup([a, config(join(dir, 'mixed', 'b'), MEMBERS[1], { lr: 0.5 })], { argv: [[], []] })).rejects.toThrow(/share every setting but attention, seed and --out: b has lr=0.5/);
     await expect(pretrainGroup([a, a], { argv: [[], []] })).rejects.toThrow(/named twice/);
     await expect(pretrainGroup([config(join(dir, 'stranger'), MEMBERS[0], { seed: 5, resume: true }), config(join(dir, 'fresh'), MEMBERS[1])], { argv: [[], []] }))
-      .rejects.toThrow(/must be at one step: stranger at 4, fresh at 0/);
+      .rejects.toThrow(/must be at one step: stranger at 3, fresh at 0/);
   });
 
   it('stops a member forced to NaN alone, records why, and leaves the others as they are without it', async () => {
@@ -113,8 +113,8 @@ describe('a group of runs', () => {
     expect(members.map((m) => m.stoppedBy)).toEqual(['done', 'stopped']);
     const stop = await readStopRecord(out(1));
     expect(stop).toMatchObject({ reason: 'non-finite', step: 4, last_good_checkpoint: null });
-    expect(stop!.message).toMatch(/loss became NaN at step 4; training stopped\. Last good checkpoint: none/);
-    expect(await readdir(out(1))).not.toContain('step-8');
+    expect(stop!.message).toMatch(/loss became NaN at step 4; training stopped \(its weights came from step-3, now set aside as step-3\.diverged\)\. Last good checkpoint: none/);
+    expect(await readdir(out(1))).not.toContain('step-6');
     await expectSameRun(out(0), alone(0));
     await expect(pretrain(config(join(dir, 'nan-alone'), poisoned), { argv: [] })).rejects.toThrow(/loss became NaN at step 4/);
   });

@@ -1,6 +1,6 @@
 // The loop's guards (issue 13): only good checkpoints are named and resumed from, divergence is flagged without
 // stopping the run, old checkpoints are pruned, and run folders are locked against a second writer.
-import { mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { spawnSync } from 'node:child_process';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,6 +74,27 @@ describe('good checkpoints', () => {
     await expect(pretrain(config(out, { attention: 'ssa', ssaN: NAN_AFTER_STEP_3 }), { argv: [] }))
       .rejects.toThrow(`weights became non-finite by step 3 (not saved); training stopped. Last good checkpoint: ${join(out, 'step-2')}`);
     expect(await listCheckpointSteps(out)).toEqual([1, 2]);
+  });
+});
+
+describe('a run that stopped before its first checkpoint', () => {
+  it('restarts afresh, saying so, when run again plainly or with --resume', async () => {
+    const out = join(dir, 'early-nan');
+    await expect(pretrain(config(out, { lr: 1e15 }), { argv: [] })).rejects.toThrow(/loss became NaN at step 2; .*Last good checkpoint: none$/);
+    await cp(out, `${out}-copy`, { recursive: true });
+    for (const [folder, resume] of [[out, false], [`${out}-copy`, true]] as const) {
+      const lines: string[] = [];
+      const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (lines.push(String(chunk)), true));
+      try {
+        await pretrain(config(folder, { steps: 2, resume }), { argv: [] });
+      } finally {
+        spy.mockRestore();
+      }
+      expect(lines).toContainEqual(expect.stringMatching(/holds a run that stopped before its first checkpoint; starting it afresh/));
+      expect(await listCheckpointSteps(folder)).toEqual([1, 2]);
+      expect(await readdir(folder)).not.toContain('stopped.json');
+    }
+    await expect(pretrain(config(join(dir, 'never-started'), { resume: true }), { argv: [] })).rejects.toThrow(/--resume: no complete checkpoint in/);
   });
 });
 
