@@ -1,10 +1,11 @@
 // The pretraining loop, for a group of K runs trained in lockstep through one GroupEngine (a lone `pretrain` is
-// a group of one: the same code). Every step: each active member draws its own batch and dropout seed, one engine
+// a group of one: the same code). Every step: each active member draws its own batch (its dropout key is a function
+// of its seed and the step, NOTICES.md contract 2), one engine
 // call trains them all, each member records its own loss, metrics and divergence; checkpoints and probes at the
 // shared intervals; clean stops (SIGINT, SIGTERM, --max-minutes) save every active member. A member whose loss
 // or weights become non-finite, or that meets an error of its own, stops alone (stopped.json) and the rest go on.
 // One step stays in flight: step N+1 is submitted before step N's losses are awaited, so the engine never idles
-// while JavaScript reads a loss. Batches and seeds are still drawn in step order, and the loop drains (submits
+// while JavaScript reads a loss. Batches are still drawn in step order, and the loop drains (submits
 // nothing ahead) at every step it saves, probes or is told to stop after, so checkpoints see exactly their step.
 import { resolve, join } from 'node:path';
 import { defaultRunName } from '../config/resolve.js';
@@ -179,7 +180,7 @@ async function trainGroup(configs: TrainConfig[], starts: RunStart[], options: G
     const submit = (): InFlightStep => {
       const number = ++submitted;
       const lr = learningRate(number, config.lr, config.warmupSteps, config.steps);
-      const drawn = members.map((m) => (m.active ? m.draw(lr) : null));
+      const drawn = members.map((m) => (m.active ? m.draw(number, lr) : null));
       const result = engine.trainStep(drawn.map((d) => d?.step ?? null));
       // Its failure surfaces where it is awaited; until then (or if the group stops first) it is not unhandled.
       result.catch(() => undefined);

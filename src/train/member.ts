@@ -3,6 +3,7 @@
 // A member that fails (NaN, a bug, a full disk) stops alone: its reason goes to stopped.json and the group goes on.
 import { appendFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { dropoutKey } from '../core/dropout.js';
 import { UserError } from '../core/errors.js';
 import type { TrainConfig } from '../config/schema.js';
 import type { NamedTensors } from '../core/tensors.js';
@@ -98,10 +99,10 @@ export class MemberRun {
     await appendFile(join(this.runDir, 'argv.txt'), argv.map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' ') + '\n');
   }
 
-  /** Draws step `number`'s batch and dropout seed, in that order, from the member's own streams. */
-  draw(lr: number): { step: MemberStep; tokens: number } {
+  /** Draws step `number`'s batch from the member's own stream; its dropout key is a function of seed and step (no draw). */
+  draw(number: number, lr: number): { step: MemberStep; tokens: number } {
     const batch = this.stream.next(this.config.batchSize, this.random);
-    const dropoutSeed = this.random.int(2 ** 31);
+    const dropoutSeed = dropoutKey(this.config.seed, number);
     return { step: { batch, options: { lr, dropoutSeed } }, tokens: batch.attentionMask.reduce((sum, m) => sum + m, 0) };
   }
 
