@@ -1,14 +1,16 @@
 // The training loop driving a group of runs through the plain adapter (cpu backend): each member writes exactly
 // the run folder it writes trained alone, resumes as a group, and a member forced to NaN stops alone.
-import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { resolveTrainConfig } from '../src/config/resolve.js';
 import type { Engine } from '../src/engine/types.js';
-import { loadCheckpoint, loadTrainerState } from '../src/io/checkpoint.js';
+import { CHECKPOINT_FILES, loadCheckpoint, loadTrainerState } from '../src/io/checkpoint.js';
+import { checkGroupStarts } from '../src/train/group-check.js';
 import { pretrain, pretrainGroup } from '../src/train/loop.js';
-import { readStopRecord } from '../src/train/stop-record.js';
+import type { RunStart } from '../src/train/setup.js';
+import { readStopRecord, writeStopRecord } from '../src/train/stop-record.js';
 
 /** SSA n = 3 marks the member whose weights the engine turns to NaN after its third step. */
 const POISONED_N = 3;
@@ -117,5 +119,32 @@ describe('a group of runs', () => {
     expect(await readdir(out(1))).not.toContain('step-6');
     await expectSameRun(out(0), alone(0));
     await expect(pretrain(config(join(dir, 'nan-alone'), poisoned), { argv: [] })).rejects.toThrow(/loss became NaN at step 4/);
+  });
+});
+
+describe('resuming a group with another member list', () => {
+  /** A run folder whose newest complete checkpoint is `step`, optionally stopped on a NaN. */
+  async function runFolder(name: string, step: number, stopped = false): Promise<string> {
+    const runDir = join(dir, 'lists', name);
+    await mkdir(join(runDir, `step-${step}`), { recursive: true });
+    for (const file of CHECKPOINT_FILES) await writeFile(join(runDir, `step-${step}`, file), '{}');
+    if (stopped) await writeStopRecord(runDir, { reason: 'non-finite', step: step + 1, message: 'NaN', last_good_checkpoint: null });
+    return runDir;
+  }
+  const start = (runDir: string, step: number, group: string[]) =>
+    ({ runDir, tokenizerHash: 'same', resumed: { step, trainer: { group: group.map((g) => relative(runDir, join(dir, 'lists', g)) || '.') } } }) as unknown as RunStart;
+
+  it.each([
+    ['without a member that has since stopped on a NaN', { c: [3, true] }, null],
+    ['without a member that has moved on to a later step', { c: [6, false] }, null],
+    ['without a member still at that step', { c: [3, false] }, (t: string) => `a-${t} was saved at step 3 with a-${t}, b-${t}, c-${t}; c-${t} is missing (it is still at that step)`],
+  ] as const)('%s', async (_name, others, error) => {
+    const tag = `${others.c[0]}-${others.c[1]}`;
+    const [a, b] = [await runFolder(`a-${tag}`, 3), await runFolder(`b-${tag}`, 3)];
+    await runFolder(`c-${tag}`, others.c[0], others.c[1]);
+    const group = [`a-${tag}`, `b-${tag}`, `c-${tag}`];
+    const check = checkGroupStarts([start(a, 3, group), start(b, 3, group)]);
+    if (error) await expect(check).rejects.toThrow(error(tag));
+    else await expect(check).resolves.toBeUndefined();
   });
 });
