@@ -7,7 +7,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CHECKPOINT_FILES } from '../src/io/checkpoint.js';
 import { MANIFEST, plannedRuns, readManifest, type SweepManifest, type SweepPlan } from '../src/sweep/manifest.js';
 import { checkpointCompletion, runSweep, type RunLauncher } from '../src/sweep/run.js';
-import { lockstepSize, splitIntoUnits } from '../src/sweep/units.js';
+import { modelConfigFor, resolveTrainConfig } from '../src/config/resolve.js';
+import { maxGroupSize } from '../src/engine/webgpu/sizes.js';
+import { requestWebGpu } from '../src/engine/webgpu-runtime.js';
+import { autoLockstepSize, lockstepSize, splitIntoUnits } from '../src/sweep/units.js';
 import { writeStopRecord } from '../src/train/stop-record.js';
 
 let dir: string;
@@ -79,7 +82,16 @@ describe('sweep units', () => {
     expect(splitIntoUnits(Array.from({ length: runs }, (_, i) => i), size).map((u) => u.length)).toEqual(sizes);
   });
 
-  it.each([['off', 1], ['auto', 1], ['4', 4]])('--lockstep %s is %d per unit', (value, size) => expect(lockstepSize(value)).toBe(size));
+  it.each([['off', 1], ['4', 4]])('--lockstep %s is %d per unit', (value, size) => expect(lockstepSize(value)).toBe(size));
+
+  it('--lockstep auto: off on the tfjs engine; on the fused engine as many runs as fit, at most the sweep\'s', async () => {
+    expect(await autoLockstepSize(resolveTrainConfig({ engine: 'tfjs', backend: 'cpu' }), 4)).toBe(1);
+    if (!(await requestWebGpu())) return;
+    const fused = resolveTrainConfig({ engine: 'fused', backend: 'webgpu', preset: 'tiny', batchSize: 4 });
+    const fits = maxGroupSize((await requestWebGpu())!.device.limits, modelConfigFor(fused), { batch: 4, seq: fused.maxLength });
+    expect(await autoLockstepSize(fused, 1000)).toBe(Math.min(1000, fits));
+    expect(await autoLockstepSize(fused, 2)).toBe(Math.min(2, fits));
+  });
   it('refuses a --lockstep that is not auto, off or a positive integer', () => expect(() => lockstepSize('0')).toThrow(/--lockstep must be auto, off or a positive integer/));
 
   it('runs every unit once, each one command line; a second invocation redoes nothing', async () => {

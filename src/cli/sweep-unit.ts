@@ -2,13 +2,14 @@
 // sweep launches, and the one line a GPU slot or a Slurm array task runs as is (src/sweep/unit.ts).
 import type { CommandModule } from 'yargs';
 import yargs from 'yargs';
+import type { TrainConfig } from '../config/schema.js';
 import { UserError } from '../core/errors.js';
 import { runUnit } from '../sweep/unit.js';
 import { UNIT_COMMAND } from '../sweep/units.js';
 import { PRETRAIN_OPTIONS, trainConfigFromArgs } from './pretrain.js';
 
 /** A run's recorded `pretrain …` argv parsed exactly as `babyssa pretrain` parses its own. */
-function configOf(argv: string[]) {
+export function configOf(argv: string[]): TrainConfig {
   const [command, ...flags] = argv;
   if (command !== 'pretrain') throw new UserError(`sweep.json: a run's argv must start with pretrain, not ${command}`);
   const parsed = yargs(flags).options(PRETRAIN_OPTIONS).strict().fail((message, error) => {

@@ -5,7 +5,9 @@ import type { CommandModule } from 'yargs';
 import { childLauncher } from '../sweep/launch.js';
 import { checkpointCompletion, runSweep } from '../sweep/run.js';
 import { parseVariant } from '../model/attention.js';
-import { lockstepSize } from '../sweep/units.js';
+import { plannedRuns } from '../sweep/manifest.js';
+import { autoLockstepSize, lockstepSize } from '../sweep/units.js';
+import { configOf } from './sweep-unit.js';
 import { fail } from './errors.js';
 import { PRETRAIN_OPTIONS } from './pretrain.js';
 
@@ -38,7 +40,7 @@ export const sweepCommand: CommandModule = {
         parallel: { type: 'number', default: 1, describe: 'units at once; on WebGPU they share the one adapter Dawn gives' },
         lockstep: {
           type: 'string', default: 'auto',
-          describe: 'runs trained as one group in one process: K, off (one per process), or auto (off until the fused engine says how many fit)',
+          describe: 'runs trained as one group in one process: K, off (one per process), or auto (on the fused engine as many as fit the GPU, else off)',
         },
         'final-probe': { type: 'boolean', default: true, describe: "probe each run's final checkpoint on its --probe-suite (--no-final-probe to skip)" },
         ...PASS_THROUGH,
@@ -61,8 +63,9 @@ export const sweepCommand: CommandModule = {
     const plan = {
       name, dir: join(argv.root as string, name), variants,
       seeds: Array.from({ length: count }, (_, i) => first + i), pretrainFlags: passThroughFlags(argv),
-      lockstep: lockstepSize(argv.lockstep as string), finalProbe,
+      lockstep: 1, finalProbe,
     };
+    plan.lockstep = argv.lockstep === 'auto' ? await autoLockstepSize(configOf(plannedRuns(plan)[0].argv), variants.length * count) : lockstepSize(argv.lockstep as string);
 
     const children = new Set<ChildProcess>();
     let stop = false;

@@ -1,9 +1,10 @@
 // K models trained as one group (src/engine/types.ts GroupEngine). The plain adapter `groupOf` wraps K ordinary
 // engines and runs the members one after another: the tfjs engine's group, a lone run's group of one, and the
 // reference that lockstep parity tests compare the fused group against ("the K models trained alone").
+// createGroupEngine gives the fused engine's own group (K models per dispatch) on WebGPU, the adapter elsewhere.
 import { UserError } from '../core/errors.js';
 import type { ModelConfig } from '../model/config.js';
-import { createEngine, type CreateEngineOptions } from './index.js';
+import { createEngine, DEFAULT_OPTIMIZER, resolveEngineKind, type CreateEngineOptions } from './index.js';
 import type { TargetedBatch } from '../core/batches.js';
 import type { NamedTensors } from '../core/tensors.js';
 import type { Engine, GroupEngine, MemberStep, StepResult } from './types.js';
@@ -66,18 +67,23 @@ export function checkOneShape(configs: ModelConfig[], names: string[] = configs.
 }
 
 /**
- * The group for `configs` on the engine and backend asked for. Until the fused engine trains K models per
- * dispatch (branch `lockstep`), every engine kind gets the plain adapter over K engines.
+ * The group for `configs` on the engine and backend asked for: on the fused engine, K models in every dispatch
+ * (src/engine/webgpu/group.ts); on tfjs, the plain adapter over K engines.
  */
 export async function createGroupEngine(options: CreateGroupOptions): Promise<GroupEngine> {
-  const { configs, weights, ...rest } = options;
+  const { configs, weights, engine = 'tfjs', backend = 'auto', optimizer = DEFAULT_OPTIMIZER } = options;
   if (configs.length !== weights.length) throw new Error('one set of weights per member');
   checkOneShape(configs);
+  if ((await resolveEngineKind(engine, backend)).kind === 'fused') {
+    // Loaded only when asked for: the tfjs path never pulls in the WebGPU kernels.
+    const { createFusedGroupEngine } = await import('./webgpu/engine.js');
+    return createFusedGroupEngine({ configs, optimizer, weights });
+  }
   const engines: Engine[] = [];
   try {
-    for (const [i, config] of configs.entries()) engines.push(await createEngine({ ...rest, config, weights: weights[i] }));
+    for (const [i, config] of configs.entries()) engines.push(await createEngine({ engine: 'tfjs', backend, optimizer, config, weights: weights[i] }));
   } catch (error) {
-    for (const engine of engines) engine.dispose();
+    for (const e of engines) e.dispose();
     throw error;
   }
   return groupOf(engines);

@@ -1,7 +1,11 @@
 // A sweep's units of work: each unit is one child process that trains up to K runs of one shape as a group
 // (`--lockstep`), and one command line, the same on every attempt: `babyssa sweep-unit <sweep-dir> <index>`
 // resumes by itself (NOTICES.md "grid: units"), so a unit can go to another GPU or a Slurm array task as is.
+import { modelConfigFor } from '../config/resolve.js';
+import type { TrainConfig } from '../config/schema.js';
 import { UserError } from '../core/errors.js';
+import { resolveEngineKind } from '../engine/index.js';
+import { requestWebGpu } from '../engine/webgpu-runtime.js';
 
 /** The hidden command that runs one unit. */
 export const UNIT_COMMAND = 'sweep-unit';
@@ -29,10 +33,24 @@ export function splitIntoUnits<T>(runs: readonly T[], size: number): T[][] {
   return units;
 }
 
-/** `--lockstep auto|off|K` as a group size: off is 1; auto is 1 until the fused engine can say how many fit. */
+/** `--lockstep off|K` as a group size (off is 1); `auto` is settled by autoLockstepSize. */
 export function lockstepSize(value: string): number {
-  if (value === 'off' || value === 'auto') return 1;
+  if (value === 'off') return 1;
   const size = Number(value);
   if (!Number.isInteger(size) || size < 1) throw new UserError(`--lockstep must be auto, off or a positive integer (got ${value})`);
   return size;
+}
+
+/**
+ * `--lockstep auto`: on the fused engine, as many of the sweep's `runs` as fit the GPU's buffer limits at the
+ * largest batch the run can meet (batch size × --max-length: one long utterance pads a whole batch, and the
+ * engine refuses a batch that outgrows the group); elsewhere 1, since the tfjs engine gains nothing from a group.
+ */
+export async function autoLockstepSize(config: TrainConfig, runs: number): Promise<number> {
+  if ((await resolveEngineKind(config.engine, config.backend)).kind !== 'fused') return 1;
+  const gpu = await requestWebGpu();
+  const { maxGroupSize } = await import('../engine/webgpu/engine.js');
+  const fits = maxGroupSize(gpu!.device.limits, modelConfigFor(config), { batch: config.batchSize, seq: config.maxLength });
+  if (fits < 1) throw new UserError(`not even one ${config.preset} model fits this GPU's buffer limits at batch ${config.batchSize}×${config.maxLength}`);
+  return Math.min(runs, fits);
 }
