@@ -54,7 +54,8 @@ for (const unit of manifest.units) {
   const stepsPerS = steps / (trainingS - inLoopS);
   const startupS = wallS - trainingS;
   const probes = Math.floor(totalSteps / probeEvery);
-  const projectedS = startupS + totalSteps / stepsPerS + probes * passS;
+  // Without a pass in the window the probes are left out, and the line says so.
+  const projectedS = startupS + totalSteps / stepsPerS + (Number.isNaN(passS) ? 0 : probes * passS);
   units.push({
     unit: unit.index, runs: runs.length, steps, training_s: trainingS, wall_s: wallS, startup_s: startupS, probe_passes: probeS.length,
     probe_pass_s: passS, group_steps_per_s: stepsPerS, model_steps_per_s: stepsPerS * runs.length,
@@ -67,10 +68,11 @@ if (process.argv.includes('--json')) {
 } else {
   for (const u of units) {
     process.stdout.write(
-      `unit ${u.unit}: ${u.runs} runs, ${u.steps} steps in ${u.training_s.toFixed(1)} s of training (${u.probe_passes} probe passes of ` +
-        `${u.probe_pass_s.toFixed(1)} s), start-up ${u.startup_s.toFixed(1)} s: ${u.group_steps_per_s.toFixed(1)} group steps/s = ` +
-        `${u.model_steps_per_s.toFixed(0)} model-steps/s; ${u.projected.steps} steps with ${u.projected.probes} probe passes projected at ` +
-        `${u.projected.wall_min.toFixed(1)} min wall\n`,
+      `unit ${u.unit}: ${u.runs} runs, ${u.steps} steps in ${u.training_s.toFixed(1)} s of training (` +
+        (u.probe_passes > 0 ? `${u.probe_passes} probe passes of ${u.probe_pass_s.toFixed(1)} s` : 'no probe pass') +
+        `), start-up ${u.startup_s.toFixed(1)} s: ${u.group_steps_per_s.toFixed(1)} group steps/s = ${u.model_steps_per_s.toFixed(0)} model-steps/s; ` +
+        `${u.projected.steps} steps ` + (u.probe_passes > 0 ? `with ${u.projected.probes} probe passes` : 'WITHOUT probes (none was timed)') +
+        ` projected at ${u.projected.wall_min.toFixed(1)} min wall\n`,
     );
   }
   // Units run one after another on one GPU (slots share it): the grid's wall time is their sum.
