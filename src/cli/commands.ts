@@ -6,6 +6,7 @@ import { importCommand } from './import.js';
 import { compareCommand } from './compare.js';
 import { reportCommand } from './report.js';
 import { sweepCommand } from './sweep.js';
+import { sweepUnitCommand } from './sweep-unit.js';
 import { attentionCommand } from './attention.js';
 import { tokenizerCommand } from './tokenizer.js';
 import { corpusCommand } from './corpus.js';
@@ -20,6 +21,7 @@ export const commands: CommandModule<any, any>[] = [
   compareCommand,
   reportCommand,
   sweepCommand,
+  sweepUnitCommand,
   attentionCommand,
   tokenizerCommand,
   corpusCommand,
