@@ -1,7 +1,8 @@
 // `sweep --emit slurm` on a real Slurm (slurm-wlm 22.05 + munge, one slurmctld and one slurmd started here): a
-// 2 variants × 2 seeds tiny CPU sweep submitted as a job array with `sbatch --wait`, one task killed and requeued
-// after its first checkpoint, another told to stop (the signal Slurm sends before a time limit) so it saves and
-// requeues itself; then the compare + report job. Every run must equal the same sweep run locally, bit for bit.
+// 2 variants × 2 seeds tiny CPU sweep in two lockstep units of two runs, submitted as a job array of two tasks with
+// `sbatch --wait`, one task killed and requeued after its first checkpoint, the other told to stop (the signal
+// Slurm sends before a time limit) so it saves and requeues itself; then the compare + report job. Every run must
+// equal the same sweep run locally one run per process, bit for bit.
 // Without Slurm (or root) the test says why and skips, unless BABYSSA_EXPECT_SLURM=1 (CI), where it fails.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -25,6 +26,8 @@ const RUNS = ['softmax-seed0', 'softmax-seed1', 'ssa-1.5-seed0', 'ssa-1.5-seed1'
  */
 const SWEEP = ['--attention', 'softmax,ssa-1.5', '--seeds', '2', '--steps', '30', '--warmup-steps', '2', '--save-every', '7',
   '--probe-every', '15', '--log-every', '1', '--backend', 'wasm'];
+/** Two runs per unit on Slurm (the tfjs engine's plain group); the local sweep runs one per process. */
+const LOCKSTEP = ['--lockstep', '2'];
 const REQUEUED = 'softmax-seed1';
 const STOPPED = 'ssa-1.5-seed0';
 
@@ -99,9 +102,14 @@ describe.skipIf(missing !== null && !expected)('sweep --emit slurm on a real Slu
     cli(['compare', join(local, 'checkpoints', 'demo'), '--out', join(local, 'results', 'demo')]);
 
     const remote = join(dir, 'slurm');
-    const emitted = cli(['sweep', ...flags, '--root', join(remote, 'checkpoints'), '--emit', 'slurm', '--cpus-per-task', '1']);
+    const emitted = cli(['sweep', ...flags, ...LOCKSTEP, '--root', join(remote, 'checkpoints'), '--emit', 'slurm', '--cpus-per-task', '1']);
+    expect(emitted).toMatch(/2 array tasks \(one per unit of 2 runs\)/);
     const submit = /bash (\S+submit\.sh)/.exec(emitted)?.[1];
     expect(submit).toBeDefined();
+    const sweepJson = join(remote, 'checkpoints', 'demo', 'sweep.json');
+    const planned = JSON.parse(readFileSync(sweepJson, 'utf8')) as SweepManifest;
+    const unitOf = (run: string) => planned.runs.find((r) => r.id === run)!.unit;
+    expect(planned.units.map((u) => u.runs)).toEqual([RUNS.slice(0, 2), RUNS.slice(2)]);
     const submitted = spawn('bash', [submit!, '--wait'], { env: slurm.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
@@ -110,7 +118,6 @@ describe.skipIf(missing !== null && !expected)('sweep --emit slurm on a real Slu
     const finished = new Promise<number>((resolve) => submitted.on('exit', (code) => resolve(code ?? 1)));
 
     const arrayJob = await until('the array job', () => slurm.run('squeue', ['-h', '-r', '-n', 'babyssa-demo', '-o', '%F']).split('\n')[0]?.trim());
-    const unitOf = (run: string) => RUNS.indexOf(run);
     const firstCheckpoint = (run: string) => existsSync(join(remote, 'checkpoints', 'demo', run, 'step-7'));
     const pendingOnBeginTime = (task: string) => /JobState=PENDING/.test(slurm.run('scontrol', ['show', 'job', task])) || null;
 
@@ -130,25 +137,36 @@ describe.skipIf(missing !== null && !expected)('sweep --emit slurm on a real Slu
     await until(`${stopped} requeued by itself`, () => pendingOnBeginTime(stopped));
     slurm.run('scontrol', ['update', `JobId=${stopped}`, 'StartTime=now']);
 
-    expect(await finished, stderr).toBe(0);
+    const logs = join(remote, 'checkpoints', 'demo', 'slurm', 'logs');
+    const allLogs = () => readdirSync(logs).map((file) => `--- ${file}\n${readFileSync(join(logs, file), 'utf8')}`).join('\n');
+    // A failed task leaves the report job waiting forever (afterok): give up in time to say why.
+    const deadline = new Promise<string>((resolve) => setTimeout(() => resolve('deadline'), 150_000));
+    const code = await Promise.race([finished, deadline]);
+    if (code === 'deadline') {
+      submitted.kill();
+      throw new Error(`the jobs did not end in time:\n${slurm.run('squeue', ['-a', '-r', '-o', '%i %T %r'])}\n${stderr}\n${allLogs()}`);
+    }
+    expect(code, `${stderr}\n${allLogs()}`).toBe(0);
     // With --wait, submit.sh's exit is the compare + report job's, and it prints both job ids.
     expect(stdout.trim()).toMatch(/^\d+ \d+$/);
 
-    const manifest = JSON.parse(readFileSync(join(remote, 'checkpoints', 'demo', 'sweep.json'), 'utf8')) as SweepManifest;
-    expect(manifest.runs.map((r) => [r.id, r.state])).toEqual(RUNS.map((id) => [id, 'done']));
-    expect(manifest.runs.map((r) => r.attempts)).toEqual(RUNS.map((id) => (id === REQUEUED || id === STOPPED ? 2 : 1)));
-    expect(manifest.runs.every((r) => r.placement?.startsWith('slurm job '))).toBe(true);
-    const logs = join(remote, 'checkpoints', 'demo', 'slurm', 'logs');
-    expect(readFileSync(join(logs, `unit-${unitOf(REQUEUED)}.out`), 'utf8')).toMatch(/resuming from step (7|14|21|28)/);
-    expect(readFileSync(join(logs, `unit-${unitOf(STOPPED)}.out`), 'utf8')).toMatch(/saved and stopped early; requeued its Slurm task/);
-    expect(readFileSync(join(logs, `unit-${unitOf(STOPPED)}.out`), 'utf8')).toMatch(/resuming from step \d+/);
+    // Both units started twice (each was stopped once), every run with its unit.
+    const manifest = JSON.parse(readFileSync(sweepJson, 'utf8')) as SweepManifest;
+    expect(manifest.runs.map((r) => [r.id, r.state, r.attempts])).toEqual(RUNS.map((id) => [id, 'done', 2]));
+    expect(manifest.units.map((u) => [u.state, u.attempts])).toEqual([['done', 2], ['done', 2]]);
+    expect(manifest.units.every((u) => u.placement?.startsWith('slurm job '))).toBe(true);
+    const log = (run: string) => readFileSync(join(logs, `unit-${unitOf(run)}.out`), 'utf8');
+    // Slurm's SIGTERM (the hard requeue) and SIGINT (before a time limit) both have the unit save where it is.
+    expect(log(REQUEUED)).toMatch(new RegExp(`${REQUEUED} from step [1-9]`));
+    expect(log(STOPPED)).toMatch(/saved and stopped early; requeued its Slurm task/);
+    expect(log(STOPPED)).toMatch(new RegExp(`${STOPPED} from step [1-9]`));
 
     for (const run of RUNS) expect(runFingerprint(remote, run), run).toEqual(runFingerprint(local, run));
     expect(comparisonCore(remote)).toEqual(comparisonCore(local));
     expect(existsSync(join(remote, 'results', 'demo', 'index.html'))).toBe(true);
 
     // A later local sweep of the same name sees what Slurm finished and trains nothing.
-    const again = spawnSync(process.execPath, [...CLI, 'sweep', ...flags, '--root', join(remote, 'checkpoints')], { encoding: 'utf8' });
-    expect(again.stderr).toMatch(/4 done, 0 failed, 0 pending \(ran 0, skipped 4 already done\)/);
+    const again = spawnSync(process.execPath, [...CLI, 'sweep', ...flags, ...LOCKSTEP, '--root', join(remote, 'checkpoints')], { encoding: 'utf8' });
+    expect(again.stderr).toMatch(/4 done, 0 stopped \(non-finite\), 0 failed, 0 pending \(ran 0, skipped 4 already done\)/);
   }, 300_000);
 });

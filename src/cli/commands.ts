@@ -6,6 +6,8 @@ import { importCommand } from './import.js';
 import { compareCommand } from './compare.js';
 import { reportCommand } from './report.js';
 import { sweepCommand } from './sweep.js';
+import { sweepUnitCommand } from './sweep-unit.js';
+import { sweepTaskCommand } from './sweep-task.js';
 import { gpusCommand } from './gpus.js';
 import { attentionCommand } from './attention.js';
 import { tokenizerCommand } from './tokenizer.js';
@@ -21,6 +23,8 @@ export const commands: CommandModule<any, any>[] = [
   compareCommand,
   reportCommand,
   sweepCommand,
+  sweepUnitCommand,
+  sweepTaskCommand,
   gpusCommand,
   attentionCommand,
   tokenizerCommand,

@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { shippedPath } from '../config/paths.js';
 import { resolveTrainConfig } from '../config/resolve.js';
-import { trainConfigSchema } from '../config/schema.js';
+import { trainConfigSchema, type TrainConfig } from '../config/schema.js';
 import { pretrain } from '../train/loop.js';
 import { probeHookFor } from '../train/probe-hook.js';
+import { fail } from './errors.js';
 
 const CONFIG_KEYS = new Set(Object.keys(trainConfigSchema.shape));
 
@@ -17,6 +18,23 @@ function savedRunConfig(out: unknown): Record<string, unknown> | undefined {
   if (!existsSync(path)) return undefined;
   const { resume: _resume, out: _out, ...saved } = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
   return saved;
+}
+
+function parseSteps(text: string): number[] {
+  const steps = text.split(',').map((part) => part.trim()).filter((part) => part !== '').map(Number);
+  if (steps.some((step) => !Number.isInteger(step) || step < 1)) fail(`--keep-steps "${text}" must be comma-separated positive step numbers`);
+  return steps;
+}
+
+/** The run's TrainConfig from parsed pretrain flags (yargs' camelCase keys), as `babyssa pretrain` resolves it. */
+export function trainConfigFromArgs(argv: Record<string, unknown>): TrainConfig {
+  const flags = Object.fromEntries(Object.entries(argv).filter(([key]) => CONFIG_KEYS.has(key)));
+  if (typeof flags.keepSteps === 'string') flags.keepSteps = parseSteps(flags.keepSteps);
+  const config = resolveTrainConfig(flags, argv.config as string | undefined, flags.resume ? savedRunConfig(flags.out) : undefined);
+  config.corpus = shippedPath(config.corpus);
+  config.tokenizer = shippedPath(config.tokenizer);
+  config.probeSuite = shippedPath(config.probeSuite);
+  return config;
 }
 
 /** Every pretrain flag; `babyssa sweep` forwards the ones it does not set itself. */
@@ -46,6 +64,8 @@ export const PRETRAIN_OPTIONS = {
   engine: { type: 'string', describe: 'auto (fused on webgpu, else tfjs) | tfjs (reference) | fused (WebGPU kernels)' },
   out: { type: 'string', describe: 'run folder (default checkpoints/<preset>-<attention>-seed<seed>)' },
   'save-every': { type: 'number', describe: 'checkpoint every N steps (0 = only at the end)' },
+  'keep-last': { type: 'number', describe: 'keep the newest N checkpoints (0 = all)' },
+  'keep-steps': { type: 'string', describe: 'comma-separated steps whose checkpoints are always kept, e.g. 20000,40000' },
   'log-every': { type: 'number', describe: 'metrics.jsonl line every N steps' },
   resume: { type: 'boolean', describe: 'continue from the latest complete checkpoint in --out' },
   'probe-every': { type: 'number', describe: 'probe every N steps into results/<run>/ (0 = off)' },
@@ -63,15 +83,12 @@ export const pretrainCommand: CommandModule = {
       .example('$0 pretrain --preset babyberta --attention ssa --ssa-n 2 --corpus corpora/aochildes.txt --tokenizer tok/tokenizer.json --backend webgpu', 'SSA-2 BabyBERTa on a GPU')
       .example('$0 pretrain --out checkpoints/run1 --resume --steps 20000', 'continue a run to 20,000 steps'),
   handler: async (argv) => {
-    const flags = Object.fromEntries(Object.entries(argv).filter(([key]) => CONFIG_KEYS.has(key)));
-    const config = resolveTrainConfig(flags, argv.config as string | undefined, flags.resume ? savedRunConfig(flags.out) : undefined);
-    config.corpus = shippedPath(config.corpus);
-    config.tokenizer = shippedPath(config.tokenizer);
-    config.probeSuite = shippedPath(config.probeSuite);
+    const config = trainConfigFromArgs(argv);
     const result = await pretrain(config, { argv: process.argv.slice(2), probe: config.probeEvery > 0 ? probeHookFor(config) : undefined });
     const stop = result.stoppedBy === 'done' ? '' : result.stoppedBy === 'interrupt' ? ' (interrupted; resume with --resume)' : ' (time limit; resume with --resume)';
+    const diverged = result.divergedAt === null ? '' : ` (diverged at step ${result.divergedAt})`;
     process.stderr.write(
-      `babyssa: step ${result.step}${stop}; loss ${result.firstLoss.toFixed(3)} → ${result.lastMeanLoss.toFixed(3)} (means over ${config.logEvery} steps) on ` +
+      `babyssa: step ${result.step}${stop}; loss ${result.firstLoss.toFixed(3)} → ${result.lastMeanLoss.toFixed(3)}${diverged} (means over ${config.logEvery} steps) on ` +
         `${result.engine.kind}/${result.engine.backend}; checkpoint ${result.checkpointDir}\n`,
     );
   },

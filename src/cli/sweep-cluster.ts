@@ -1,27 +1,26 @@
-// The parts of `babyssa sweep` that reach past one process on one adapter: --gpus (one GPU per unit on this
-// host), --emit slurm (a job array) and --unit (one unit alone: what each array task runs). Kept apart from
-// sweep.ts so the local runner stays readable.
+// The parts of `babyssa sweep` that reach past one process on one adapter: --gpus (one unit per GPU of this host,
+// each process pinned) and --emit slurm (the sweep's units as a job array). Kept apart from sweep.ts so the local
+// runner stays readable.
 import { resolve } from 'node:path';
+import type { TrainConfig } from '../config/schema.js';
 import { resultsDirForRun } from '../probe/output.js';
-import { mergeManifest, type SweepPlan } from '../sweep/manifest.js';
-import { checkpointCompletion, type RunLauncher } from '../sweep/run.js';
-import { checkPin, chooseGpus, listGpus, pinEnv, type Gpu } from '../sweep/gpus.js';
+import { chooseGpus, listGpus, pinEnv, requirePin, type Gpu } from '../sweep/gpus.js';
+import { mergeManifest, plannedRuns, type SweepPlan } from '../sweep/manifest.js';
 import { updateManifest } from '../sweep/manifest-lock.js';
-import { checkSbatchOptions, requeueThisTask, slurmPlacement, writeSlurmScripts, type SbatchOptions } from '../sweep/slurm.js';
-import { planUnits, runSweepUnit } from '../sweep/unit.js';
+import { checkSbatchOptions, writeSlurmScripts, type SbatchOptions } from '../sweep/slurm.js';
+import { autoLockstepSize, lockstepSize } from '../sweep/units.js';
 import { fail } from './errors.js';
 
 export const CLUSTER_OPTIONS = {
   gpus: { type: 'string', describe: 'place units on GPUs of this host, one process per GPU: all | 0,2,… (indices as `babyssa gpus` lists them); --parallel then counts units per GPU' },
-  emit: { type: 'string', choices: ['slurm'], describe: 'write a Slurm job array (one task per unit) and a dependent compare + report job instead of running' },
+  emit: { type: 'string', choices: ['slurm'], describe: 'plan the units into sweep.json and write a Slurm job array (one task per unit) and a dependent compare + report job instead of running' },
   partition: { type: 'string', describe: '--emit slurm: partition' },
   account: { type: 'string', describe: '--emit slurm: account' },
-  time: { type: 'string', describe: '--emit slurm: time limit per task (HH:MM:SS); longer runs save, requeue and resume' },
+  time: { type: 'string', describe: '--emit slurm: time limit per task (HH:MM:SS); longer units save, requeue and resume' },
   'gpus-per-task': { type: 'number', describe: '--emit slurm: GPUs per task, 0 or 1 (default 1, or 0 with --backend cpu|wasm)' },
   'cpus-per-task': { type: 'number', describe: '--emit slurm: CPUs per task' },
   mem: { type: 'string', describe: '--emit slurm: memory per task, e.g. 16G' },
   'out-dir': { type: 'string', describe: '--emit slurm: folder for the scripts and logs (default <root>/<name>/slurm)' },
-  unit: { type: 'number', describe: 'run unit K of the sweep alone and exit (what each Slurm array task runs)' },
 } as const;
 
 const SLURM_ONLY = ['partition', 'account', 'time', 'gpus-per-task', 'cpus-per-task', 'mem', 'out-dir'] as const;
@@ -31,8 +30,7 @@ const CPU_BACKENDS = new Set(['cpu', 'wasm']);
 export function checkClusterFlags(argv: Record<string, unknown>): void {
   for (const flag of SLURM_ONLY) if (argv[flag] !== undefined && argv.emit === undefined) fail(`--${flag} is a Slurm setting: add --emit slurm`);
   if (argv.emit !== undefined && argv.gpus !== undefined) fail('--gpus places units on this host; with --emit slurm, Slurm places them (--gpus-per-task)');
-  if (argv.emit !== undefined && argv.unit !== undefined) fail('--unit runs one unit; --emit slurm writes the scripts that run them all');
-  if (argv.unit !== undefined && (argv.parallel as number) > 1) fail('--unit runs one unit; --parallel does not apply');
+  if (argv.emit !== undefined && (argv.parallel as number) > 1) fail('--parallel runs units at once here; with --emit slurm, Slurm runs them');
   if (argv.gpus !== undefined && CPU_BACKENDS.has(String(argv.backend))) fail(`--gpus places units on GPUs; --backend ${String(argv.backend)} trains on the CPU`);
 }
 
@@ -49,22 +47,36 @@ export async function gpuPlacement(argv: Record<string, unknown>, perGpu: number
   if (argv.gpus === undefined) return null;
   const gpus = chooseGpus(String(argv.gpus), await listGpus());
   if (argv.backend !== 'tensorflow') {
-    for (const gpu of gpus) {
-      const pin = checkPin(gpu);
-      if (!pin.ok) fail(`--gpus: cannot pin a process to GPU ${gpu.index} (${gpu.pci_bus}): ${pin.problem}`);
-      log(`GPU ${gpu.index} ${gpu.pci_bus} ${gpu.name}: pinned adapter "${pin.adapter}"`);
-    }
+    for (const gpu of gpus) log(`GPU ${gpu.index} ${gpu.pci_bus} ${gpu.name}: pinned adapter "${requirePin(gpu)}"`);
   }
   return { gpus, slots: gpus.length * perGpu, gpuFor: (slot) => gpus[slot % gpus.length] };
 }
 
-/** The environment a child on `slot` starts with (the pin), for the sweep's launcher. */
-export function placementEnv(placement: GpuPlacement | null): ((slot: number) => Record<string, string>) | undefined {
-  return placement ? (slot) => pinEnv(placement.gpuFor(slot)) : undefined;
+/** What the sweep's launcher needs of a placement: each slot's environment (its pin) and how sweep.json names it. */
+export function placementOptions(placement: GpuPlacement | null) {
+  if (!placement) return {};
+  return {
+    env: (slot: number) => pinEnv(placement.gpuFor(slot)),
+    placementOf: (slot: number) => `GPU ${placement.gpuFor(slot).index} (${placement.gpuFor(slot).pci_bus})`,
+  };
 }
 
-/** `--emit slurm`: records the plan in sweep.json, writes the scripts, prints where they are and how to submit. */
-export async function emitSlurm(argv: Record<string, unknown>, plan: SweepPlan, sweepArgs: string[]): Promise<void> {
+/**
+ * `--lockstep` as a group size. auto: as many runs as fit the GPU, but no more than fill every slot once
+ * (`--gpus`: one unit per GPU); with --emit slurm the cluster's GPU is not this machine's, so auto is settled
+ * here only where no GPU decides it (the tfjs engine).
+ */
+export async function unitSize(argv: Record<string, unknown>, config: TrainConfig, runs: number, slots: number): Promise<number> {
+  if (argv.lockstep !== 'auto') return lockstepSize(String(argv.lockstep));
+  const gpuDecides = config.engine === 'fused' || (config.engine === 'auto' && (config.backend === 'auto' || config.backend === 'webgpu'));
+  if (argv.emit !== undefined && gpuDecides) {
+    fail("--emit slurm: --lockstep auto would size groups by this machine's GPU, not the cluster's; give --lockstep K (or off)");
+  }
+  return autoLockstepSize(config, Math.ceil(runs / slots));
+}
+
+/** `--emit slurm`: plans the units into sweep.json, writes the scripts, prints where they are and how to submit. */
+export async function emitSlurm(argv: Record<string, unknown>, plan: SweepPlan): Promise<void> {
   const sbatch: SbatchOptions = {
     partition: argv.partition as string | undefined,
     account: argv.account as string | undefined,
@@ -75,45 +87,29 @@ export async function emitSlurm(argv: Record<string, unknown>, plan: SweepPlan, 
     gpusPerTask: (argv['gpus-per-task'] as number | undefined) ?? (CPU_BACKENDS.has(String(argv.backend)) ? 0 : 1),
   };
   checkSbatchOptions(sbatch);
-  await updateManifest(plan.dir, (existing) => mergeManifest(existing, plan));
-  const units = planUnits(plan).length;
+  const manifest = await updateManifest(plan.dir, (existing) => mergeManifest(existing, plan));
+  const wanted = new Set(plannedRuns(plan).map((r) => r.id));
+  const units = manifest.units.filter((u) => u.runs.some((id) => wanted.has(id))).map((u) => u.index);
   const sweepDir = resolve(plan.dir);
   const paths = await writeSlurmScripts({
     name: plan.name,
     scriptDir: resolve((argv['out-dir'] as string | undefined) ?? `${plan.dir}/slurm`),
     workdir: process.cwd(),
     babyssa: [process.execPath, ...process.execArgv, resolve(process.argv[1])],
-    // In a task with a GPU, --gpus all is the GPU Slurm gave it: the unit is pinned to it in Vulkan too.
-    unitArgs: [...sweepArgs, ...(sbatch.gpusPerTask > 0 ? ['--gpus', 'all'] : [])],
+    sweepDir: manifest.dir,
     units,
-    sweepDir,
+    // In a task with a GPU the unit is pinned in Vulkan to the GPU Slurm gave it (tfjs reads CUDA_VISIBLE_DEVICES).
+    pinGpu: sbatch.gpusPerTask > 0 && argv.backend !== 'tensorflow',
     resultsDir: resultsDirForRun(sweepDir),
     sbatch,
   });
-  if (!plan.pretrainFlags.includes('--probe-every')) {
-    process.stderr.write('babyssa: warning: the runs are not probed (no --probe-every), so the compare + report job will find no probe results\n');
+  if (!plan.pretrainFlags.includes('--probe-every') && !plan.finalProbe) {
+    process.stderr.write('babyssa: warning: the runs are not probed (no --probe-every, --no-final-probe), so the compare + report job will find no probe results\n');
   }
+  const sizes = units.map((i) => manifest.units[i].runs.length);
+  const runsPer = Math.min(...sizes) === Math.max(...sizes) ? String(sizes[0]) : `${Math.min(...sizes)}–${Math.max(...sizes)}`;
   process.stdout.write(
-    `sweep ${plan.name}: ${units} array tasks (one per unit), then compare + report\n` +
+    `sweep ${plan.name}: ${units.length} array tasks (one per unit of ${runsPer} run${runsPer === '1' ? '' : 's'}), then compare + report\n` +
       `  ${paths.array}\n  ${paths.report}\n  ${paths.submit}\nsubmit with:\n  bash ${paths.submit}\n`,
   );
-}
-
-/** `--unit K`: runs one unit; inside Slurm, a unit that stopped early (time limit) requeues its task. */
-export async function runUnit(argv: Record<string, unknown>, plan: SweepPlan, launch: RunLauncher, placement: GpuPlacement | null, log: (line: string) => void): Promise<void> {
-  const where = [slurmPlacement(), placement ? `GPU ${placement.gpus[0].index} (${placement.gpus[0].pci_bus})` : null].filter((p) => p !== null).join(', ');
-  const outcome = await runSweepUnit(plan, argv.unit as number, {
-    launch,
-    completion: checkpointCompletion((argv.steps as number | undefined) ?? null),
-    placement: where || null,
-    log,
-  });
-  if (outcome.state === 'failed') process.exitCode = outcome.exitCode;
-  if (outcome.state !== 'pending') return;
-  if (requeueThisTask()) log(`sweep ${plan.name}: unit ${String(argv.unit)} saved and stopped early; requeued its Slurm task to resume`);
-  else if (process.env.SLURM_JOB_ID) {
-    log(`sweep ${plan.name}: unit ${String(argv.unit)} stopped early and \`scontrol requeue\` failed; submit the array again to resume`);
-    // Not done: the dependent compare + report job must not start.
-    process.exitCode = 1;
-  } else log(`sweep ${plan.name}: unit ${String(argv.unit)} stopped early; run the same command again to resume`);
 }

@@ -64,6 +64,11 @@ export const trainConfigSchema = z.strictObject({
   out: z.string().default(''),
   // a checkpoint every 1,000 steps bounds lost work to minutes on a GPU.
   saveEvery: z.number().int().min(0).default(1000),
+  // the newest 3 checkpoints: the last for --resume and two before it, so a run that goes bad late still has
+  // weights from a few saves back; 0 keeps all (HF's save_total_limit). --save-every 1 once kept 877 MB per 300 tiny steps.
+  keepLast: z.number().int().min(0).default(3),
+  // steps whose checkpoints are kept whatever keepLast says (e.g. the ones a paper analyses).
+  keepSteps: z.array(positiveInt).default([]),
   // metrics.jsonl gets a line every 10 steps: a smooth curve without a huge file.
   logEvery: positiveInt.default(10),
   resume: z.boolean().default(false),

@@ -27,6 +27,11 @@ export interface TrainerState {
   tokensSeen: number;
   /** Where this checkpoint was trained: engine, backend, WebGPU adapter, and the GPU it was pinned to (run metadata). */
   device?: { engine: string; backend: string; adapter: string | null; gpu?: PinnedGpu };
+  /** The divergence watch (src/train/divergence.ts), so a resumed run flags what the uninterrupted one would. */
+  divergence?: { above_since: number | null; diverged_at: number | null };
+  /** The members trained in lockstep with this run at this step, as paths relative to this run's folder ('.' is
+   * itself); absent for a run trained alone. A group resumes with the same members. */
+  group?: string[];
 }
 
 export interface LoadedCheckpoint {

@@ -56,13 +56,14 @@ export interface FoundSummary {
 }
 
 /**
- * Where probe results of a training run folder live: beside it, or under results/ mirroring its path below
- * checkpoints/ (checkpoints/<sweep>/<run> → results/<sweep>/<run>), or results/<run>.
+ * Where probe results of a training run folder live (src/probe/output.ts resultsDirForRun): beside it in
+ * results/ (a sweep's, inside the sweep's folder), or under results/ mirroring its path below checkpoints/
+ * (checkpoints/<sweep>/<run> → results/<sweep>/<run>), or results/<run> of the working directory (older runs).
  */
 function resultsDirsOf(runDir: string): string[] {
   const parts = runDir.split('/');
   const at = parts.lastIndexOf('checkpoints');
-  const dirs = [runDir, join('results', basename(runDir))];
+  const dirs = [runDir, join(dirname(runDir), 'results', basename(runDir)), join('results', basename(runDir))];
   if (at >= 0) dirs.push([...parts.slice(0, at), 'results', ...parts.slice(at + 1)].join('/'));
   return dirs;
 }
@@ -117,14 +118,20 @@ async function runDirOf(checkpoint: string | null | undefined, summaryPath: stri
   return null;
 }
 
-/** results/<run path>/step-N/<suite>/summary.json → checkpoints/<run path>, when that is a run folder. */
+/**
+ * …/results/<run path>/step-N/<suite>/summary.json → …/checkpoints/<run path> (the mirror) or …/<run path>
+ * (results/ beside the run folders, as in a sweep), whichever is a run folder.
+ */
 async function runDirFromResultsPath(summaryPath: string): Promise<string | null> {
   const parts = summaryPath.split('/');
   const at = parts.lastIndexOf('results');
   const stepAt = parts.findIndex((part, i) => i > at && /^step-\d+$/.test(part));
   if (at < 0 || stepAt <= at + 1) return null;
-  const candidate = [...parts.slice(0, at), 'checkpoints', ...parts.slice(at + 1, stepAt)].join('/');
-  return (await stat(join(candidate, 'config.resolved.json')).catch(() => null)) ? candidate : null;
+  for (const candidate of [[...parts.slice(0, at), 'checkpoints', ...parts.slice(at + 1, stepAt)], [...parts.slice(0, at), ...parts.slice(at + 1, stepAt)]]) {
+    const dir = candidate.join('/');
+    if (await stat(join(dir, 'config.resolved.json')).catch(() => null)) return dir;
+  }
+  return null;
 }
 
 function asNumber(value: unknown): number | undefined {

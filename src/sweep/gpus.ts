@@ -196,3 +196,10 @@ export function checkPin(gpu: Gpu, env: NodeJS.ProcessEnv = process.env): PinChe
   } else if (adapter === null) problem = 'Dawn found no adapter on the pinned GPU';
   return { ok: problem === null, adapter, problem };
 }
+
+/** checkPin that refuses, in one line, a GPU the pin does not hold on; returns the adapter Dawn found there. */
+export function requirePin(gpu: Gpu, env: NodeJS.ProcessEnv = process.env): string {
+  const pin = checkPin(gpu, env);
+  if (!pin.ok) throw new UserError(`cannot pin a process to GPU ${gpu.index} (${gpu.pci_bus}): ${pin.problem}`);
+  return pin.adapter!;
+}

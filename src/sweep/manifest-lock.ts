@@ -1,12 +1,13 @@
-// sweep.json shared by processes that each own a few runs (Slurm array tasks, on one node or many): every
-// change is a read-modify-write under a lock, so one task's update never overwrites another's. The lock is a
+// sweep.json shared by processes that each drive some of its units (Slurm array tasks on one node or many, a
+// local `babyssa sweep`): every change is a read-modify-write under a lock, and a process writes back only the
+// units it drives (recordUnit), so one process's update never overwrites another's. The lock is a
 // directory (mkdir is atomic on local disks and on NFS, where cluster home folders live); a lock older than
 // STALE_MS belongs to a task killed while holding it, because a holder keeps it only for one small write.
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../core/files.js';
-import { MANIFEST, readManifest, writeManifest, type SweepManifest } from './manifest.js';
+import { MANIFEST, readManifest, writeManifest, type SweepManifest, type SweepUnit } from './manifest.js';
 
 /** 30 s: far above one manifest write (milliseconds), short enough that a killed holder delays others little. */
 const STALE_MS = 30_000;
@@ -43,4 +44,17 @@ export async function updateManifest(dir: string, change: (manifest: SweepManife
   } finally {
     await rm(lock, { recursive: true, force: true });
   }
+}
+
+/** Writes one unit's record and its runs' records from `manifest` into sweep.json, leaving every other unit as it is there. */
+export function recordUnit(manifest: SweepManifest, unit: SweepUnit): Promise<SweepManifest> {
+  return updateManifest(manifest.dir, (onDisk) => {
+    const current = onDisk ?? manifest;
+    const runs = new Map(manifest.runs.filter((r) => unit.runs.includes(r.id)).map((r) => [r.id, r]));
+    return {
+      ...current,
+      units: current.units.map((u) => (u.index === unit.index ? { ...unit } : u)),
+      runs: current.runs.map((r) => (runs.has(r.id) ? { ...runs.get(r.id)! } : r)),
+    };
+  });
 }

@@ -1,18 +1,23 @@
-// `sweep --emit slurm`: the sweep as a Slurm job array, one array task per unit, plus compare + report as a job
-// that depends on every task having succeeded (afterok), plus submit.sh, which submits both and wires the
-// dependency. The scripts hold no state: each task runs `babyssa sweep … --unit $SLURM_ARRAY_TASK_ID`, which
-// resumes its unit from the last checkpoint and records progress in sweep.json, so a task may start any number
-// of times (--requeue after a node failure or preemption, a time limit, a second submission).
+// `sweep --emit slurm`: the sweep's units (planned into sweep.json first) as a Slurm job array, one array task
+// per unit (a lockstep group is one task), plus compare + report as a job that depends on every task having
+// succeeded (afterok), plus submit.sh, which submits both and wires the dependency. The scripts hold no state:
+// each task runs `babyssa sweep-task <sweep-dir> $SLURM_ARRAY_TASK_ID` (slurm-task.ts), which attempts its unit
+// through the unit's own command line (resuming each run from its last checkpoint) and records it in sweep.json,
+// so a task may start any number of times (--requeue after a node failure or preemption, a time limit, a second
+// submission).
 //
 // Time limits: `--signal=B:INT@SIGNAL_MARGIN_S` has Slurm send SIGINT to the task's process (the script execs
-// babyssa, so the batch shell is babyssa) that long before the limit; training saves a checkpoint and stops, and
-// the task requeues itself (`scontrol requeue`), so a run longer than the partition's limit still finishes.
-import { spawnSync } from 'node:child_process';
+// babyssa, so the batch shell is babyssa, which passes it on to the unit) that long before the limit; every run
+// of the unit saves a checkpoint and stops, and the task requeues itself (`scontrol requeue`), so runs longer than
+// the partition's limit still finish.
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../core/errors.js';
 
-/** 180 s: a BabyBERTa checkpoint saves in seconds; the rest lets a probe that is running finish first. */
+/** The hidden command an array task runs (src/cli/sweep-task.ts). */
+export const TASK_COMMAND = 'sweep-task';
+
+/** 180 s: a BabyBERTa checkpoint saves in seconds (K of them for a lockstep unit); the rest lets a probe finish. */
 export const SIGNAL_MARGIN_S = 180;
 
 export interface SbatchOptions {
@@ -35,10 +40,12 @@ export interface SlurmJob {
   workdir: string;
   /** How to start babyssa: [node, …node flags, entry script], as this process was started. */
   babyssa: string[];
-  /** `sweep` arguments that name the unit's sweep (the task adds --unit). */
-  unitArgs: string[];
-  units: number;
+  /** The sweep folder as sweep.json records it (relative to `workdir` or absolute). */
   sweepDir: string;
+  /** The units the array runs (their indices in sweep.json). */
+  units: number[];
+  /** Pin each task's unit to the GPU Slurm gave the task (`sweep-task --gpu`). */
+  pinGpu: boolean;
   resultsDir: string;
   sbatch: SbatchOptions;
 }
@@ -49,6 +56,19 @@ export function shellWord(word: string): string {
 }
 
 const command = (words: string[]) => words.map(shellWord).join(' ');
+
+/** sbatch --array's list for unit indices: runs of consecutive indices as ranges ([0, 1, 2, 5] → "0-2,5"). */
+export function arraySpec(indices: number[]): string {
+  const sorted = [...indices].sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
+    parts.push(i === j ? String(sorted[i]) : `${sorted[i]}-${sorted[j]}`);
+    i = j + 1;
+  }
+  return parts.join(',');
+}
 
 /** Checks the values that go onto #SBATCH lines (sbatch splits them on white space, so nothing else may pass). */
 export function checkSbatchOptions(options: SbatchOptions): void {
@@ -82,13 +102,13 @@ export function slurmScripts(job: SlurmJob): { array: string; report: string; su
   const logs = join(scriptDir, 'logs');
   const header = (lines: string[]) => lines.map((line) => `#SBATCH ${line}`).join('\n');
   const array = `#!/bin/bash
-# babyssa sweep "${job.name}": one array task per unit (${job.units} units). Written by \`babyssa sweep --emit slurm\`.
-# Each task runs its unit's command, which resumes from the unit's last checkpoint and records progress in
-# ${join(job.sweepDir, 'sweep.json')}: a requeued, preempted or resubmitted task continues where it stopped,
-# and a unit already done exits at once. Submit with ${join(scriptDir, 'submit.sh')}.
+# babyssa sweep "${job.name}": one array task per unit (${job.units.length} units). Written by \`babyssa sweep --emit slurm\`.
+# Each task runs its unit (the unit's command in ${join(job.sweepDir, 'sweep.json')}), which resumes every run
+# of the unit from its last checkpoint, and records the unit there: a requeued, preempted or resubmitted task
+# continues where it stopped, and a unit already done exits at once. Submit with ${join(scriptDir, 'submit.sh')}.
 ${header([
   `--job-name=babyssa-${job.name}`,
-  `--array=0-${job.units - 1}`,
+  `--array=${arraySpec(job.units)}`,
   '--ntasks=1',
   '--requeue',
   '--open-mode=append',
@@ -102,7 +122,7 @@ ${header([
 set -euo pipefail
 cd ${shellWord(job.workdir)}
 echo "babyssa: unit $SLURM_ARRAY_TASK_ID, job $SLURM_JOB_ID, start $((\${SLURM_RESTART_COUNT:-0} + 1)), on $(hostname), $(date -u +%FT%TZ)" >&2
-exec ${command([...job.babyssa, 'sweep', ...job.unitArgs])} --unit "$SLURM_ARRAY_TASK_ID"
+exec ${command([...job.babyssa, TASK_COMMAND, job.sweepDir])} "$SLURM_ARRAY_TASK_ID"${job.pinGpu ? ' --gpu' : ''}
 `;
   const report = `#!/bin/bash
 # babyssa sweep "${job.name}": compare + report, run by Slurm once every array task has succeeded.
@@ -127,7 +147,7 @@ array=$(sbatch --parsable "$@" ${shellWord(join(scriptDir, 'array.sbatch'))})
 array=\${array%%;*}
 report=$(sbatch --parsable --dependency=afterok:"$array" "$@" ${shellWord(join(scriptDir, 'report.sbatch'))})
 report=\${report%%;*}
-echo "babyssa: sweep ${job.name}: array job $array (${job.units} tasks), compare + report job $report after it; logs in ${logs}" >&2
+echo "babyssa: sweep ${job.name}: array job $array (${job.units.length} tasks), compare + report job $report after it; logs in ${logs}" >&2
 echo "$array $report"
 `;
   return { array, report, submit };
@@ -143,21 +163,4 @@ export async function writeSlurmScripts(job: SlurmJob): Promise<{ array: string;
     await chmod(paths[key], 0o755);
   }
   return paths;
-}
-
-/** Inside a Slurm task: where it runs, for sweep.json ("slurm job 41 (array 37_2) on node07"), or null outside Slurm. */
-export function slurmPlacement(env: NodeJS.ProcessEnv = process.env): string | null {
-  if (!env.SLURM_JOB_ID) return null;
-  const array = env.SLURM_ARRAY_JOB_ID ? ` (array ${env.SLURM_ARRAY_JOB_ID}_${env.SLURM_ARRAY_TASK_ID})` : '';
-  return `slurm job ${env.SLURM_JOB_ID}${array} on ${env.SLURMD_NODENAME ?? 'unknown node'}`;
-}
-
-/**
- * Asks Slurm to requeue this task (after its unit stopped early and saved, e.g. before the time limit): it starts
- * again later and resumes. Returns whether Slurm accepted.
- */
-export function requeueThisTask(env: NodeJS.ProcessEnv = process.env): boolean {
-  if (!env.SLURM_JOB_ID) return false;
-  const result = spawnSync('scontrol', ['requeue', env.SLURM_JOB_ID], { encoding: 'utf8', timeout: 60_000 });
-  return result.status === 0;
 }
