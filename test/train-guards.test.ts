@@ -145,6 +145,14 @@ describe('checkpoint retention', () => {
     await pretrain(config(out, { keepLast: 2, keepSteps: [2] }), { argv: [] });
     expect(await listCheckpointSteps(out)).toEqual([2, 5, 6]);
   });
+
+  it('a resumed run goes on saving after retention has deleted the checkpoint it resumed from', async () => {
+    const out = join(dir, 'retention-resumed');
+    await pretrain(config(out, { keepLast: 1 }), { argv: [], interruptAfterStep: 2 });
+    // step-2's tokenizer.json is the resumed run's; step-3's save prunes step-2, and step-4 must still save.
+    await pretrain(config(out, { keepLast: 1, resume: true }), { argv: [] });
+    expect(await listCheckpointSteps(out)).toEqual([6]);
+  });
 });
 
 describe('run folder lock', () => {

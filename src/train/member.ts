@@ -159,7 +159,9 @@ export class MemberRun {
         divergence: this.divergence.snapshot(),
         ...(group ? { group } : {}),
       },
-      tokenizerPath: this.start.tokenizerPath,
+      // A resumed run's start.tokenizerPath lies in the checkpoint it resumed from, which retention may have
+      // deleted since; the newest checkpoint always holds the same file.
+      tokenizerPath: this.lastSaved ? join(this.lastSaved, 'tokenizer.json') : this.start.tokenizerPath,
     });
     await pruneCheckpoints(this.runDir, this.config.keepLast, this.config.keepSteps);
   }
