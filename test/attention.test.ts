@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { createEngine } from '../src/engine/index.js';
 import type { TokenBatch } from '../src/core/batches.js';
 import type { NamedTensors } from '../src/core/tensors.js';
-import { SOFTMAX_ATTENTION, type ModelConfig } from '../src/model/config.js';
+import type { ModelConfig } from '../src/model/config.js';
+import { DEFAULT_ATTENTION } from '../src/model/attention.js';
 import { initWeights } from '../src/model/init.js';
 import { attentionStats } from '../src/report/attention-stats.js';
 import { attentionDiagnostics, heatmapSpec, mostFrequentToken } from '../src/report/attention.js';
@@ -12,7 +13,7 @@ import { streamFromSeed } from '../src/core/random.js';
 
 const config: ModelConfig = {
   vocabSize: 20, hiddenSize: 8, numLayers: 2, numHeads: 2, intermediateSize: 16, maxPositions: 20, typeVocabSize: 1,
-  layerNormEps: 1e-5, hiddenDropout: 0.1, attentionDropout: 0.1, initStd: 0.5, attention: SOFTMAX_ATTENTION,
+  layerNormEps: 1e-5, hiddenDropout: 0.1, attentionDropout: 0.1, initStd: 0.5, attention: DEFAULT_ATTENTION,
 };
 const SEQUENCES = [[3, 7, 8, 9, 4], [3, 9, 10, 11, 12, 9, 4], [3, 13, 7, 4]];
 

@@ -9,6 +9,7 @@ import { PACKAGE_ROOT } from '../config/paths.js';
 import { resolveTrainConfig } from '../config/resolve.js';
 import type { TrainConfig } from '../config/schema.js';
 import type { NamedTensors } from '../core/tensors.js';
+import { attentionFields, attentionFlags, attentionFromFields } from '../model/attention.js';
 import { SPECIAL_TOKENS, type ModelConfig } from '../model/config.js';
 import { numel, paramSpecs } from '../model/params.js';
 import { MODEL_PRESETS, PRESET_NAMES, type PresetName } from '../model/presets.js';
@@ -165,13 +166,7 @@ export interface ImportResult {
 
 /** Flags that make `pretrain` rebuild exactly this model (compared on resume with config.resolved.json). */
 export function resumeFlags(config: TrainConfig): string[] {
-  const flags = [`--preset ${config.preset}`, `--attention ${config.attention}`];
-  if (config.attention === 'ssa') {
-    flags.push(`--ssa-n ${config.ssaN}`, `--ssa-b ${config.ssaB}`, `--ssa-granularity ${config.ssaGranularity}`);
-    if (config.ssaNTrainable) flags.push('--ssa-n-trainable');
-    if (config.ssaBTrainable) flags.push('--ssa-b-trainable');
-  }
-  return flags;
+  return ['--preset', config.preset, ...attentionFlags(attentionFromFields(config))];
 }
 
 export async function importHf(fromPath: string, runPath: string, options: { seed?: number; argv?: string[] } = {}): Promise<ImportResult> {
@@ -203,11 +198,9 @@ export async function importHf(fromPath: string, runPath: string, options: { see
 
   const { preset, differences } = matchingPreset(config);
   if (!preset) return { runDir, checkpointDir, config, notResumable: `no preset has this shape (${differences.join(', ')})` };
-  const a = config.attention;
   // The run's resolved config, as `pretrain` would have written it: resume compares its shaping keys with the flags.
   const trainConfig = resolveTrainConfig({
-    preset, attention: a.scoring, ssaN: a.ssaN, ssaB: a.ssaB, ssaNTrainable: a.ssaNTrainable, ssaBTrainable: a.ssaBTrainable,
-    ssaGranularity: a.ssaGranularity, seed, out: runDir, tokenizer: join(checkpointDir, 'tokenizer.json'),
+    preset, ...attentionFields(config.attention), seed, out: runDir, tokenizer: join(checkpointDir, 'tokenizer.json'),
   });
   await writeFileAtomic(join(runDir, 'config.resolved.json'), JSON.stringify(trainConfig, null, 2) + '\n');
   return { runDir, checkpointDir, config, trainConfig };

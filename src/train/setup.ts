@@ -8,6 +8,7 @@ import { keepUtterances, readCorpusLines } from '../data/corpus.js';
 import { encodeUtterances } from '../data/sequences.js';
 import { listCheckpointSteps, loadCheckpoint, loadTrainerState, stepDirName, type TrainerState } from '../io/checkpoint.js';
 import type { NamedTensors, OptimizerState } from '../core/tensors.js';
+import { ATTENTION_FIELDS } from '../model/attention.js';
 import type { ModelConfig } from '../model/config.js';
 import { checkTokenizerFits, loadTokenizer } from '../tokenizer/load.js';
 import type { Tokenizer } from '../tokenizer/types.js';
@@ -24,7 +25,8 @@ export interface RunStart {
   resumed?: { step: number; dir: string; weights: NamedTensors; optimizer: OptimizerState; trainer: TrainerState };
 }
 
-const SHAPING_KEYS = ['preset', 'attention', 'ssaN', 'ssaNTrainable', 'ssaB', 'ssaBTrainable', 'ssaGranularity', 'seed', 'masking'] as const;
+/** Settings a resumed run must keep: they shape the model or its data stream. */
+const SHAPING_KEYS = ['preset', ...ATTENTION_FIELDS, 'seed', 'masking'] as const;
 
 async function checkResumeMatches(runDir: string, config: TrainConfig): Promise<void> {
   const saved = JSON.parse(await readFile(join(runDir, 'config.resolved.json'), 'utf8')) as Record<string, unknown>;
