@@ -21,7 +21,12 @@ function batchOf(sequences: number[][]): TokenBatch {
   const T = Math.max(...sequences.map((s) => s.length));
   const inputIds = new Int32Array(sequences.length * T).fill(1);
   const attentionMask = new Uint8Array(sequences.length * T);
-  sequences.forEach((s, b) => s.forEach((id, t) => { inputIds[b * T + t] = id; attentionMask[b * T + t] = 1; }));
+  sequences.forEach((s, b) => {
+    s.forEach((id, t) => {
+      inputIds[b * T + t] = id;
+      attentionMask[b * T + t] = 1;
+    });
+  });
   return { batchSize: sequences.length, seqLen: T, inputIds, attentionMask };
 }
 

@@ -1,6 +1,6 @@
 // Turns defaults, the preset, a --config file and flags into one validated TrainConfig.
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { UserError } from '../core/errors.js';
 import { attentionFromFields, variantName } from '../model/attention.js';
 import type { ModelConfig } from '../model/config.js';

@@ -52,10 +52,12 @@ function padTo(sequences: number[][], T: number): TokenBatch {
   const B = sequences.length;
   const inputIds = new Int32Array(B * T).fill(SPECIAL_IDS.pad); // [B*T]
   const attentionMask = new Uint8Array(B * T); // [B*T]
-  sequences.forEach((ids, b) => ids.forEach((id, t) => {
-    inputIds[b * T + t] = id;
-    attentionMask[b * T + t] = 1;
-  }));
+  sequences.forEach((ids, b) => {
+    ids.forEach((id, t) => {
+      inputIds[b * T + t] = id;
+      attentionMask[b * T + t] = 1;
+    });
+  });
   return { batchSize: B, seqLen: T, inputIds, attentionMask };
 }
 

@@ -138,7 +138,7 @@ class TfjsEngine implements Engine {
     const logits = tf.tidy(() => {
       const inputs = modelInputs(this.config, batch);
       const hidden = encode(this.params.lookup, this.config, inputs, noDropout, options?.attentions ? attentions : undefined);
-      attentions.forEach((a) => tf.keep(a));
+      for (const a of attentions) tf.keep(a);
       return lmHead(this.params.lookup, this.config, hidden); // [B*T, V]
     });
     const output: ForwardOutput = { logits: { shape: [b, t, this.config.vocabSize], data: await readAll(logits) } };
