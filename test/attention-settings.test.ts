@@ -61,6 +61,7 @@ describe('attention settings', () => {
   it('rejects a nonsense variant name with one clear error', () => {
     expect(() => parseVariant('ssa-x')).toThrow(/not a number/);
     expect(() => parseVariant('relu')).toThrow(/unknown variant/);
-    expect(() => parseVariant('ssa-0.5')).toThrow(/n must be ≥ 1/);
+    expect(() => parseVariant('ssa-0.5')).toThrow(/variant "ssa-0.5": SSA needs n ≥ 1, got 0.5/);
+    expect(() => attentionFromHf({ attention_scoring: 'ssa', ssa_b: -1 }, 'c.json')).toThrow(/c.json: config field "ssa_b": SSA needs b > 0/);
   });
 });

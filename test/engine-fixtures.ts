@@ -2,6 +2,7 @@
 import { FIRST_ORDINARY_ID, SPECIAL_IDS, type ModelConfig } from '../src/model/config.js';
 import { DEFAULT_ATTENTION } from '../src/model/attention.js';
 import type { AttentionConfig } from '../src/model/attention.js';
+import { initWeights } from '../src/model/init.js';
 import { streamFromSeed } from '../src/core/random.js';
 import type { TargetedBatch } from '../src/core/batches.js';
 import type { NamedTensors } from '../src/core/tensors.js';
@@ -13,6 +14,17 @@ export function tinyConfig(attention: Partial<AttentionConfig> = {}, overrides: 
     attention: { ...DEFAULT_ATTENTION, ...attention },
     ...overrides,
   };
+}
+
+/** HF init plus random LayerNorm and bias values, so that no gradient is trivially zero. */
+export function weightsFor(config: ModelConfig, seed = 1): NamedTensors {
+  const weights = initWeights(config, streamFromSeed(seed).next);
+  const random = streamFromSeed(seed + 100);
+  for (const [name, tensor] of weights) {
+    if (!/bias|LayerNorm|layer_norm/.test(name)) continue;
+    for (let i = 0; i < tensor.data.length; i++) tensor.data[i] += (random.next() - 0.5) * 0.2;
+  }
+  return weights;
 }
 
 export const SSA_HEADS: Partial<AttentionConfig> = {

@@ -4,6 +4,7 @@
 // A variant's name is how sweeps are asked for (`--attention softmax,ssa-1.5,ssa-2,ssa-trainable`) and how
 // comparisons label groups of seeds, so parsing a name and naming a setting are inverse functions.
 import { UserError } from '../core/errors.js';
+import { ssaValueProblem } from './ssa-bounds.js';
 
 export const ATTENTION_SCORINGS = ['softmax', 'ssa'] as const;
 export type AttentionScoring = (typeof ATTENTION_SCORINGS)[number];
@@ -76,14 +77,14 @@ export function attentionFields(settings: AttentionConfig): AttentionFields {
 /** From a TrainConfig, or a config.resolved.json as read; `source` names the file in errors. */
 export function attentionFromFields(fields: Record<string, unknown>, source = 'config'): AttentionConfig {
   const d = DEFAULT_ATTENTION;
-  return {
+  return checked({
     scoring: read(fields, 'attention', 'string', d.scoring, source, ATTENTION_SCORINGS),
     ssaN: read(fields, 'ssaN', 'number', d.ssaN, source),
     ssaNTrainable: read(fields, 'ssaNTrainable', 'boolean', d.ssaNTrainable, source),
     ssaB: read(fields, 'ssaB', 'number', d.ssaB, source),
     ssaBTrainable: read(fields, 'ssaBTrainable', 'boolean', d.ssaBTrainable, source),
     ssaGranularity: read(fields, 'ssaGranularity', 'string', d.ssaGranularity, source, SSA_GRANULARITIES),
-  };
+  }, source, { n: 'ssaN', b: 'ssaB' });
 }
 
 // Pretrain flags.
@@ -126,17 +127,27 @@ export function hfAttentionFields(settings: AttentionConfig): Record<string, unk
   };
 }
 
+/** SSA settings outside SSA's domain (n ≥ 1, b > 0) are refused, naming the field as `source` spells it. */
+function checked(settings: AttentionConfig, source: string, keys: { n: string; b: string }): AttentionConfig {
+  if (settings.scoring !== 'ssa') return settings;
+  for (const [which, value] of [['n', settings.ssaN], ['b', settings.ssaB]] as const) {
+    const problem = ssaValueProblem(which, value);
+    if (problem) throw new UserError(`${source}: config field "${keys[which]}": ${problem}`);
+  }
+  return settings;
+}
+
 /** From an HF config.json; a field it lacks (a plain RoBERTa has none) takes the one default. */
 export function attentionFromHf(json: Record<string, unknown>, source: string): AttentionConfig {
   const d = DEFAULT_ATTENTION;
-  return {
+  return checked({
     scoring: read(json, 'attention_scoring', 'string', d.scoring, source, ATTENTION_SCORINGS),
     ssaN: read(json, 'ssa_n', 'number', d.ssaN, source),
     ssaNTrainable: read(json, 'ssa_n_trainable', 'boolean', d.ssaNTrainable, source),
     ssaB: read(json, 'ssa_b', 'number', d.ssaB, source),
     ssaBTrainable: read(json, 'ssa_b_trainable', 'boolean', d.ssaBTrainable, source),
     ssaGranularity: read(json, 'ssa_granularity', 'string', d.ssaGranularity, source, SSA_GRANULARITIES),
-  };
+  }, source, { n: 'ssa_n', b: 'ssa_b' });
 }
 
 // Variant names.
@@ -183,8 +194,10 @@ export function parseVariant(name: string): AttentionConfig {
     else if (part.startsWith('b')) settings.ssaB = parseNumber(part.slice(1), 'b', name);
     else throw new UserError(`variant "${name}": unknown part "${part}"; use ${VARIANT_GRAMMAR}`);
   }
-  if (settings.ssaN < 1) throw new UserError(`variant "${name}": SSA n must be ≥ 1`);
-  if (!(settings.ssaB > 0)) throw new UserError(`variant "${name}": SSA b must be > 0`);
+  for (const [which, value] of [['n', settings.ssaN], ['b', settings.ssaB]] as const) {
+    const problem = ssaValueProblem(which, value);
+    if (problem) throw new UserError(`variant "${name}": ${problem}`);
+  }
   return settings;
 }
 
