@@ -8,8 +8,7 @@ import type { Engine } from '../engine/types.js';
 import type { TokenBatch } from '../core/batches.js';
 import type { HostTensor, NamedTensors } from '../core/tensors.js';
 import { SPECIAL_IDS } from '../model/config.js';
-import { attentionStats, type AttentionDiagnostics, type ConditionStats } from './attention-stats.js';
-import { replayKeys } from './key-norms.js';
+import { attentionStats, keyNorms, type AttentionDiagnostics, type ConditionStats } from './attention-stats.js';
 import type { VegaLiteSpec } from './plots.js';
 import { variantName, type AttentionConfig } from '../model/attention.js';
 
@@ -61,17 +60,18 @@ function padTo(sequences: number[][], T: number): TokenBatch {
   return { batchSize: B, seqLen: T, inputIds, attentionMask };
 }
 
-async function collect(engine: Engine, weights: NamedTensors, sequences: number[][], deviantId: number): Promise<Collected> {
+async function collect(engine: Engine, sequences: number[][], deviantId: number): Promise<Collected> {
   const T = Math.max(...sequences.map((s) => s.length));
   const parts: Collected[] = [];
   for (let start = 0; start < sequences.length; start += BATCH) {
     const batch = padTo(sequences.slice(start, start + BATCH), T);
-    const { attentions } = await engine.forward(batch, { attentions: true });
-    if (!attentions) throw new Error(`engine ${engine.kind}/${engine.backend} returned no attention weights`);
-    const replayed = replayKeys(weights, engine.config, batch, attentions);
+    const { attentions, keys } = await engine.forward(batch, { attentions: true, keys: true });
+    if (!attentions || !keys) throw new Error(`engine ${engine.kind}/${engine.backend} returned no attention weights or keys`);
     const deviant = new Uint8Array(batch.inputIds.length); // [B*T]
-    batch.inputIds.forEach((id, i) => { deviant[i] = id === deviantId && batch.attentionMask[i] ? 1 : 0; });
-    parts.push({ attentions, mask: batch.attentionMask, keyNorms: replayed.map((r) => r.keyNorms), deviant });
+    batch.inputIds.forEach((id, i) => {
+      deviant[i] = id === deviantId && batch.attentionMask[i] ? 1 : 0;
+    });
+    parts.push({ attentions, mask: batch.attentionMask, keyNorms: keys.map((k) => keyNorms(k, engine.config.numHeads)), deviant });
   }
   return concat(parts);
 }
@@ -108,13 +108,13 @@ export async function attentionDiagnostics(input: DiagnosticsInput): Promise<Att
   const { engine, weights, sequences, deviant } = input;
   const stats = (c: Collected, withDeviant: boolean): ConditionStats =>
     attentionStats({ attentions: c.attentions, attentionMask: c.mask, keyNorms: c.keyNorms, deviantPositions: withDeviant ? c.deviant : undefined });
-  const all = await collect(engine, weights, sequences, deviant.tokenId);
+  const all = await collect(engine, sequences, deviant.tokenId);
   const holding = sequences.filter((ids) => ids.includes(deviant.tokenId));
-  const before = await collect(engine, weights, holding, deviant.tokenId);
+  const before = await collect(engine, holding, deviant.tokenId);
   const scaled = scaledEmbeddingRow(weights, deviant.tokenId, deviant.factor);
   await engine.loadWeights(scaled);
   try {
-    const after = await collect(engine, scaled, holding, deviant.tokenId);
+    const after = await collect(engine, holding, deviant.tokenId);
     return {
       schema_version: ATTENTION_SCHEMA_VERSION,
       model: { ...input.model, variant: variantName(input.settings), settings: input.settings },

@@ -36,14 +36,18 @@ export function modelInputs(config: ModelConfig, batch: TokenBatch): ModelInputs
   };
 }
 
-/** Final hidden states [N, H]; pushes each layer's attention weights [B, H, T, T] onto `attentions` if given. */
-export function encode(
-  p: ParamLookup, config: ModelConfig, inputs: ModelInputs, dropout: Dropout, attentions?: tf.Tensor[],
-): tf.Tensor2D {
+/** Per-layer tensors a forward pass hands out when asked: attention weights [B, H, T, T], keys [B, T, hidden]. */
+export interface Captured {
+  attentions?: tf.Tensor[];
+  keys?: tf.Tensor[];
+}
+
+/** Final hidden states [N, H]; pushes each layer's tensors onto the lists `captured` holds. */
+export function encode(p: ParamLookup, config: ModelConfig, inputs: ModelInputs, dropout: Dropout, captured: Captured = {}): tf.Tensor2D {
   let x = embeddings(p, config, inputs, dropout);
   for (let i = 0; i < config.numLayers; i++) {
     const prefix = `roberta.encoder.layer.${i}`;
-    const context = selfAttention(p, config, inputs, x, i, dropout, attentions);
+    const context = selfAttention(p, config, inputs, x, i, dropout, captured);
     const attended = addAndNorm(p, config, `${prefix}.attention.output`, context, x, dropout, DROPOUT_SITES.attentionOutput(i));
     const inner = gelu(dense(attended, kernel(p, `${prefix}.intermediate.dense`), bias(p, `${prefix}.intermediate.dense`))) as tf.Tensor2D; // [N, F]
     x = addAndNorm(p, config, `${prefix}.output`, inner, attended, dropout, DROPOUT_SITES.ffnOutput(i));
@@ -74,7 +78,7 @@ function embeddings(p: ParamLookup, config: ModelConfig, inputs: ModelInputs, dr
 
 function selfAttention(
   p: ParamLookup, config: ModelConfig, inputs: ModelInputs, x: tf.Tensor2D, layer: number,
-  dropout: Dropout, attentions?: tf.Tensor[],
+  dropout: Dropout, captured: Captured,
 ): tf.Tensor2D {
   const { batchSize: b, seqLen: t } = inputs;
   const heads = config.numHeads;
@@ -83,11 +87,13 @@ function selfAttention(
   const project = (name: string) =>
     tf.reshape(dense(x, kernel(p, `${prefix}.${name}`), bias(p, `${prefix}.${name}`)), [b, t, heads, d]); // [B, T, H, d]
   const q = tf.transpose(project('query'), [0, 2, 1, 3]); // [B, H, T, d]
-  const kT = tf.transpose(project('key'), [0, 2, 3, 1]); // [B, H, d, T]
+  const keys = project('key'); // [B, T, H, d]
+  captured.keys?.push(tf.reshape(keys, [b, t, heads * d])); // [B, T, hidden]
+  const kT = tf.transpose(keys, [0, 2, 3, 1]); // [B, H, d, T]
   const v = tf.transpose(project('value'), [0, 2, 1, 3]); // [B, H, T, d]
   const logits = tf.mul(matMul(q, kT), 1 / Math.sqrt(d)) as tf.Tensor4D; // [B, H, T, T]
   const weights = attentionWeights(logits, inputs.keyMask, scoring(p, config, layer)); // [B, H, T, T]
-  attentions?.push(weights);
+  captured.attentions?.push(weights);
   const kept = dropout(weights, config.attentionDropout, DROPOUT_SITES.attentionProbs(layer)) as tf.Tensor4D; // [B, H, T, T]
   const context = matMul(kept, v); // [B, H, T, d]
   return tf.reshape(tf.transpose(context, [0, 2, 1, 3]), [b * t, heads * d]); // [N, H·d]

@@ -6,7 +6,7 @@
 // DROPOUT_WGSL recomputes each mask in the forward and backward kernels from key, site, sequence and element),
 // and AdamW projects SSA's trainable n and b onto n ≥ 1, b ≥ SSA_B_MIN (block flags, kernels/optimizer.wgsl.ts).
 import { headDim, maxSequenceLength, type ModelConfig } from '../../model/config.js';
-import type { Engine, ForwardOutput, GradientOptions, OptimizerSettings, StepOptions, StepResult } from '../types.js';
+import type { Engine, ForwardOptions, ForwardOutput, GradientOptions, OptimizerSettings, StepOptions, StepResult } from '../types.js';
 import type { TargetedBatch, TokenBatch } from '../../core/batches.js';
 import type { NamedTensors, OptimizerState } from '../../core/tensors.js';
 import { requestWebGpu } from '../webgpu-runtime.js';
@@ -152,19 +152,26 @@ export class FusedEngine implements Engine {
     return rowLoss.map((x) => -x);
   }
 
-  async forward(batch: TokenBatch, options: { attentions?: boolean } = {}): Promise<ForwardOutput> {
+  async forward(batch: TokenBatch, options: ForwardOptions = {}): Promise<ForwardOutput> {
     const { batchSize: B, seqLen: T } = batch;
     const rows = B * T;
     // The LM head runs on every position: all rows are "targets" (their ids are irrelevant here).
     const everyRow = Int32Array.from({ length: rows }, (_, i) => i);
     const H = this.config.numHeads;
-    const { reads: [logitData, ...probs] } = await this.submit('eval', batch, everyRow, new Int32Array(rows), NO_STEP, (act) => [
+    const hidden = this.config.hiddenSize;
+    const layers = this.config.numLayers;
+    const { reads: [logitData, ...rest] } = await this.submit('eval', batch, everyRow, new Int32Array(rows), NO_STEP, (act) => [
       { buffer: act.logits, floats: rows * this.config.vocabSize },
       ...(options.attentions ? act.layers.map((layer) => ({ buffer: layer.probs, floats: B * H * T * T })) : []),
+      // The key projection's output buffer as the forward pass left it, [B*T, hidden] per layer.
+      ...(options.keys ? act.layers.map((layer) => ({ buffer: layer.k, floats: rows * hidden })) : []),
     ]);
-    const logits = { shape: [B, T, this.config.vocabSize], data: logitData };
-    if (!options.attentions) return { logits };
-    return { logits, attentions: probs.map((data) => ({ shape: [B, H, T, T], data })) };
+    const probs = options.attentions ? rest.splice(0, layers) : undefined;
+    return {
+      logits: { shape: [B, T, this.config.vocabSize], data: logitData },
+      ...(probs && { attentions: probs.map((data) => ({ shape: [B, H, T, T], data })) }),
+      ...(options.keys && { keys: rest.map((data) => ({ shape: [B, T, hidden], data })) }),
+    };
   }
 
   async readWeights(): Promise<NamedTensors> {
