@@ -11,7 +11,7 @@ import type { TrainConfig } from '../config/schema.js';
 import type { NamedTensors } from '../core/tensors.js';
 import { attentionFields, attentionFlags, attentionFromFields } from '../model/attention.js';
 import { SPECIAL_TOKENS, type ModelConfig } from '../model/config.js';
-import { numel, paramSpecs } from '../model/params.js';
+import { HF_EXTRAS, HF_NAMES, numel, paramSpecs } from '../model/params.js';
 import { MODEL_PRESETS, PRESET_NAMES, type PresetName } from '../model/presets.js';
 import { loadTokenizer, checkTokenizerFits } from '../tokenizer/load.js';
 import { streamFromSeed } from '../core/random.js';
@@ -42,8 +42,8 @@ async function requireExportable(path: string): Promise<void> {
 /** Parameters plus `lm_head.bias`: transformers 5 ties `lm_head.decoder.bias` to `lm_head.bias`, older versions read either. */
 function hfTensors(weights: NamedTensors): NamedTensors {
   const out = new Map(weights);
-  const decoderBias = weights.get('lm_head.decoder.bias');
-  if (decoderBias) out.set('lm_head.bias', decoderBias);
+  const decoderBias = weights.get(HF_NAMES.decoderBias);
+  if (decoderBias) out.set(HF_EXTRAS.decoderBiasAlias, decoderBias);
   return out;
 }
 
@@ -93,11 +93,11 @@ export async function exportHf(checkpointPath: string, outPath: string, options:
 function dropHfExtras(tensors: NamedTensors, source: string): NamedTensors {
   const kept: NamedTensors = new Map();
   for (const [name, tensor] of tensors) {
-    if (name === 'roberta.embeddings.position_ids' || name.startsWith('roberta.pooler.')) continue;
-    if (name === 'lm_head.decoder.weight') {
-      const words = tensors.get('roberta.embeddings.word_embeddings.weight');
+    if (name === HF_EXTRAS.positionIds || name.startsWith(HF_EXTRAS.poolerPrefix)) continue;
+    if (name === HF_EXTRAS.tiedDecoder) {
+      const words = tensors.get(HF_NAMES.wordEmbeddings);
       const tied = words && words.data.length === tensor.data.length && words.data.every((v, i) => v === tensor.data[i]);
-      if (!tied) throw new UserError(`${source}: lm_head.decoder.weight differs from the word embeddings; babyssa models tie them`);
+      if (!tied) throw new UserError(`${source}: ${name} differs from the word embeddings; babyssa models tie them`);
       continue;
     }
     kept.set(name, tensor);

@@ -8,13 +8,13 @@ import type { Engine } from '../engine/types.js';
 import type { TokenBatch } from '../core/batches.js';
 import type { HostTensor, NamedTensors } from '../core/tensors.js';
 import { SPECIAL_IDS } from '../model/config.js';
+import { HF_NAMES } from '../model/params.js';
 import { attentionStats, keyNorms, type AttentionDiagnostics, type ConditionStats } from './attention-stats.js';
 import type { VegaLiteSpec } from './plots.js';
 import { variantName, type AttentionConfig } from '../model/attention.js';
 
 export const ATTENTION_SCHEMA_VERSION = 1;
 export const DEVIANT_METHOD = 'word-embedding row of the token scaled by the factor in a copy of the weights, reloaded into the same engine';
-const WORD_EMBEDDINGS = 'roberta.embeddings.word_embeddings.weight';
 const BATCH = 16;
 
 interface Collected {
@@ -77,11 +77,11 @@ async function collect(engine: Engine, sequences: number[][], deviantId: number)
 }
 
 export function scaledEmbeddingRow(weights: NamedTensors, tokenId: number, factor: number): NamedTensors {
-  const table = weights.get(WORD_EMBEDDINGS)!;
+  const table = weights.get(HF_NAMES.wordEmbeddings)!;
   const hidden = table.shape[1];
   const data = table.data.slice();
   for (let i = 0; i < hidden; i++) data[tokenId * hidden + i] *= factor;
-  return new Map([...weights, [WORD_EMBEDDINGS, { shape: table.shape, data }]]);
+  return new Map([...weights, [HF_NAMES.wordEmbeddings, { shape: table.shape, data }]]);
 }
 
 /** The most frequent ordinary token across the sentences (ties: the lower id), for a deviant that occurs often. */
