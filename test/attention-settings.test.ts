@@ -7,7 +7,7 @@ import { trainConfigSchema } from '../src/config/schema.js';
 import { hfConfigFromModel, modelConfigFromHf } from '../src/io/hf-config.js';
 import {
   ATTENTION_OPTIONS, attentionFields, attentionFlags, attentionFromFields, attentionFromHf, attentionFromSummary, DEFAULT_ATTENTION,
-  hfAttentionFields, parseVariant, variantName, type AttentionConfig,
+  hfAttentionFields, parseVariant, summaryAttentionFields, variantName, type AttentionConfig,
 } from '../src/model/attention.js';
 import { MODEL_PRESETS } from '../src/model/presets.js';
 
@@ -46,6 +46,9 @@ describe('attention settings', () => {
     const { ssa_b: _b, ...withoutB } = hfConfigFromModel({ ...MODEL_PRESETS.tiny, attention: parseVariant('ssa-2') });
     expect(modelConfigFromHf(withoutB, 'config.json').attention).toEqual(parseVariant('ssa-2'));
     expect(attentionFromSummary({ attention: 'ssa', ssa_n: [[2], [2]], ssa_b: null })).toEqual({ ...DEFAULT_ATTENTION, scoring: 'ssa', ssaN: 2 });
+    // A trained n has moved away from its start; the recorded variant still names the run's settings.
+    const trainable = parseVariant('ssa-trainable-head');
+    expect(attentionFromSummary({ ...summaryAttentionFields(trainable), ssa_n: [[1.73, 1.6]], ssa_b: [[0.8, 0.8]] })).toEqual(trainable);
     expect(attentionFromSummary({ attention: 'softmax', ssa_n: null, ssa_b: null })).toEqual(DEFAULT_ATTENTION);
   });
 

@@ -201,18 +201,20 @@ export function parseVariant(name: string): AttentionConfig {
   return settings;
 }
 
-// Probe summaries: the model block names the scoring; n and b there are read from the weights (trainable ones move).
+// Probe summaries: the model block names the scoring and the variant; its n and b are read from the weights
+// (trainable ones move), so the variant's name is what says the configured settings.
 
-export function summaryAttentionFields(settings: AttentionConfig): { attention: AttentionScoring } {
-  return { attention: settings.scoring };
+export function summaryAttentionFields(settings: AttentionConfig): { attention: AttentionScoring; variant: string } {
+  return { attention: settings.scoring, variant: variantName(settings) };
 }
 
 /**
- * The settings a summary's model block shows, for a summary found without its run's config: SSA's n and b are
- * the first per-layer values read from the weights, which are the configured ones when they are fixed. Null when
- * the block names no scoring.
+ * The settings a summary's model block names, for a summary found without its run's config: its variant; in a
+ * summary written before the variant was recorded, the scoring with SSA's first n and b read from the weights
+ * (the configured ones when they are fixed). Null when the block names neither.
  */
 export function attentionFromSummary(model: Record<string, unknown>): AttentionConfig | null {
+  if (typeof model.variant === 'string') return parseVariant(model.variant);
   const scoring = model.attention;
   if (scoring !== 'softmax' && scoring !== 'ssa') return null;
   const first = (value: unknown): unknown => (Array.isArray(value) ? first(value[0]) : value);
