@@ -18,7 +18,7 @@ export const CHECKPOINT_FILES = ['model.safetensors', 'optimizer.safetensors', '
 /** What the trainer needs to continue exactly where it stopped. */
 export interface TrainerState {
   step: number;
-  /** The run's random stream (seedrandom ARC4 state). */
+  /** The run's random stream (its alea state, src/core/random.ts). */
   rngState: unknown;
   /** Position in the shuffled, pattern-expanded data. */
   dataCursor: { epoch: number; position: number };
