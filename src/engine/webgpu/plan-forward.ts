@@ -20,7 +20,6 @@ export interface PlanContext {
   act: Activations;
   program: Program;
   /** The 128-tile matmul may be picked (compiled, and allowed by the caller and the device). */
-  largeTiles: boolean;
 }
 
 export type Size = (s: RunShape) => number;
@@ -46,7 +45,7 @@ export interface MatmulOp {
   splitK?: boolean;
 }
 
-const TILE_KERNEL = { 32: 'matmulSmall', 64: 'matmul', 128: 'matmulLarge' } as const;
+const TILE_KERNEL = { 32: 'matmulSmall', 64: 'matmul' } as const;
 const TILE_KERNELS: KernelName[] = ['matmul', 'matmulSmall'];
 
 /** Whether `buffer` holds one region per member (parameters, gradients) rather than one per slot. */
@@ -60,7 +59,7 @@ export function matmul(ctx: PlanContext, op: MatmulOp): void {
   const members = (byMember(ctx, op.a) ? MATMUL_BY_MEMBER.a : 0) | (byMember(ctx, op.b) ? MATMUL_BY_MEMBER.b : 0)
     | (byMember(ctx, op.c) ? MATMUL_BY_MEMBER.c : 0);
   const splits = (s: RunShape) => (op.splitK ? splitKCount(op.m(s), op.n(s), op.k(s)) : 1);
-  const tile = (s: RunShape) => matmulTile(op.m(s), op.n(s), splits(s), s.slots, ctx.largeTiles);
+  const tile = (s: RunShape) => matmulTile(op.m(s), op.n(s), splits(s), s.slots);
   ctx.program.add(
     'matmul',
     [op.a, op.b, op.bias !== undefined ? state.params : act.unusedRead, op.splitK ? act.partials : op.aux ?? act.unusedWrite, op.c],
@@ -74,7 +73,7 @@ export function matmul(ctx: PlanContext, op: MatmulOp): void {
       ];
     },
     (s) => [Math.ceil(op.n(s) / tile(s)), Math.ceil(op.m(s) / tile(s)), splits(s) * s.slots],
-    { kernels: ctx.largeTiles ? [...TILE_KERNELS, 'matmulLarge'] : TILE_KERNELS, pick: (s) => TILE_KERNEL[tile(s)] },
+    { kernels: TILE_KERNELS, pick: (s) => TILE_KERNEL[tile(s)] },
   );
   if (!op.splitK) return;
   const accumulate = (flags & MATMUL_FLAGS.accumulate) !== 0 ? 1 : 0;
