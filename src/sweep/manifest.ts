@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../core/errors.js';
 import { writeFileAtomic } from '../core/files.js';
-import { parseVariant, variantName, variantPretrainFlags } from '../model/attention.js';
+import { attentionFlags, parseVariant, variantName } from '../model/attention.js';
 import type { StopRecord } from '../train/stop-record.js';
 import { splitIntoUnits, unitArgv } from './units.js';
 
@@ -89,7 +89,7 @@ export function plannedRuns(plan: SweepPlan): SweepRun[] {
       const out = join(plan.dir, runId(canonical, seed));
       runs.push({
         id: runId(canonical, seed), variant: canonical, seed, out,
-        argv: ['pretrain', ...variantPretrainFlags(settings), '--seed', String(seed), '--out', out, ...plan.pretrainFlags],
+        argv: ['pretrain', ...attentionFlags(settings), '--seed', String(seed), '--out', out, ...plan.pretrainFlags],
         state: 'pending', attempts: 0, exit_code: null, started_at: null, finished_at: null, step: null, unit: -1, stop: null,
       });
     }
