@@ -188,7 +188,10 @@ describe('a group probed in one pass', () => {
     const engines = await Promise.all([checkpoint.weights, other, diverged].map((weights) => createEngine({ config: checkpoint.modelConfig, weights, backend: 'cpu' })));
     const group = groupOf(engines);
     const calls: number[] = [];
-    const counted: BatchScorer = (batch) => (calls.push(batch.batchSize), groupScorer(group, [0, 1, 2])(batch));
+    const counted: BatchScorer = (batch) => {
+      calls.push(batch.batchSize);
+      return groupScorer(group, [0, 1, 2])(batch);
+    };
     const suite = suiteOf(PAIRS);
     const { model, ...shared } = options('pll');
     const results = await probeModels(counted, [0, 1, 2].map((i) => ({ engine: group.member(i), model: { ...model, run: `m${i}` } })), tokenizer, suite, shared);
@@ -204,7 +207,11 @@ describe('a group probed in one pass', () => {
     expect((results[2] as Error).message).toMatch(/non-finite score/);
     // One engine call per batch for all three members: as many calls as one model alone needs.
     const single: number[] = [];
-    await scoreSentences((batch) => (single.push(batch.batchSize), engineScorer(engines[0])(batch)), 1, PAIRS.flatMap((p) => [tokenizer.encode(p.good), tokenizer.encode(p.bad)]), { method: 'pll', batchSize: 64, maxRows: 128 });
+    const countedSingle: BatchScorer = (batch) => {
+      single.push(batch.batchSize);
+      return engineScorer(engines[0])(batch);
+    };
+    await scoreSentences(countedSingle, 1, PAIRS.flatMap((p) => [tokenizer.encode(p.good), tokenizer.encode(p.bad)]), { method: 'pll', batchSize: 64, maxRows: 128 });
     expect(calls).toEqual(single);
     group.dispose();
   });

@@ -114,7 +114,9 @@ export async function readManifest(dir: string): Promise<SweepManifest | null> {
 function fromSchema1(old: SweepManifest): SweepManifest {
   const runs = old.runs.map((run, index) => ({ ...run, unit: index, stop: null }));
   const units = runs.map((run, index) => newUnit(old.dir, index, [run]));
-  units.forEach((unit, i) => Object.assign(unit, { state: runs[i].state, attempts: runs[i].attempts, exit_code: runs[i].exit_code }));
+  units.forEach((unit, i) => {
+    Object.assign(unit, { state: runs[i].state, attempts: runs[i].attempts, exit_code: runs[i].exit_code });
+  });
   return { ...old, schema_version: SWEEP_SCHEMA_VERSION, lockstep: 1, final_probe: false, runs, units };
 }
 
