@@ -97,7 +97,9 @@ describe('golden scores on the fixture checkpoint', () => {
       const { items } = await probeSuite(engine, tokenizer, suiteOf(PAIRS), options(method));
       return items.map((item) => [item.score_good, item.score_bad]);
     }));
-    scores.flat(2).forEach((x, i) => expect(Math.abs(x - GOLDEN[i])).toBeLessThan(2e-3));
+    scores.flat(2).forEach((x, i) => {
+      expect(Math.abs(x - GOLDEN[i])).toBeLessThan(2e-3);
+    });
   });
 
   it('reports the SSA scalars read from the weights and the parameter count', async () => {
@@ -133,7 +135,10 @@ describe('batching', () => {
     const sentences = MORE.flatMap((p) => [tokenizer.encode(p.good), tokenizer.encode(p.bad)]);
     const sizes: number[] = [];
     const counting = Object.create(engine) as Engine;
-    counting.targetLogProbs = (batch) => (sizes.push(batch.batchSize), engine.targetLogProbs(batch));
+    counting.targetLogProbs = (batch) => {
+      sizes.push(batch.batchSize);
+      return engine.targetLogProbs(batch);
+    };
     await scoreSentences(engineScorer(counting), 1, sentences, { method: 'pll', batchSize: 64, maxRows: 7 });
     expect(Math.max(...sizes)).toBe(7);
     const rows = sentences.reduce((n, s) => n + scoringRows(s, 'pll').length, 0);
@@ -158,7 +163,7 @@ describe('PLL rows', () => {
     expect(scoringRows(sentence, 'holistic')[0].positions).toEqual(sentence.ids.map((_, t) => t));
     const pll = scoringRows(sentence, 'pll');
     expect(pll).toHaveLength(inner);
-    pll.forEach((row) => expect(row.inputIds.filter((id) => id === SPECIAL_IDS.mask)).toHaveLength(1));
+    for (const row of pll) expect(row.inputIds.filter((id) => id === SPECIAL_IDS.mask)).toHaveLength(1);
     const l2r = scoringRows(sentence, 'pll-word-l2r');
     const masks = l2r.map((row) => row.inputIds.flatMap((id, t) => (id === SPECIAL_IDS.mask ? [t] : [])));
     // tokens: <s> Ġthe Ġd in o s a u r s Ġlike …: scoring Ġd (position 2) masks the whole word, `a` (6) masks 6–9.
@@ -183,7 +188,10 @@ describe('a group probed in one pass', () => {
     const engines = await Promise.all([checkpoint.weights, other, diverged].map((weights) => createEngine({ config: checkpoint.modelConfig, weights, backend: 'cpu' })));
     const group = groupOf(engines);
     const calls: number[] = [];
-    const counted: BatchScorer = (batch) => (calls.push(batch.batchSize), groupScorer(group, [0, 1, 2])(batch));
+    const counted: BatchScorer = (batch) => {
+      calls.push(batch.batchSize);
+      return groupScorer(group, [0, 1, 2])(batch);
+    };
     const suite = suiteOf(PAIRS);
     const { model, ...shared } = options('pll');
     const results = await probeModels(counted, [0, 1, 2].map((i) => ({ engine: group.member(i), model: { ...model, run: `m${i}` } })), tokenizer, suite, shared);
@@ -199,7 +207,11 @@ describe('a group probed in one pass', () => {
     expect((results[2] as Error).message).toMatch(/non-finite score/);
     // One engine call per batch for all three members: as many calls as one model alone needs.
     const single: number[] = [];
-    await scoreSentences((batch) => (single.push(batch.batchSize), engineScorer(engines[0])(batch)), 1, PAIRS.flatMap((p) => [tokenizer.encode(p.good), tokenizer.encode(p.bad)]), { method: 'pll', batchSize: 64, maxRows: 128 });
+    const countedSingle: BatchScorer = (batch) => {
+      single.push(batch.batchSize);
+      return engineScorer(engines[0])(batch);
+    };
+    await scoreSentences(countedSingle, 1, PAIRS.flatMap((p) => [tokenizer.encode(p.good), tokenizer.encode(p.bad)]), { method: 'pll', batchSize: 64, maxRows: 128 });
     expect(calls).toEqual(single);
     group.dispose();
   });

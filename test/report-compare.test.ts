@@ -7,7 +7,6 @@ import { compare, longRows, type Comparison } from '../src/report/compare.js';
 import { readComparison, writeComparison } from '../src/report/outputs.js';
 import { collectRunSummaries } from '../src/report/summaries.js';
 import { formatComparisonTable } from '../src/report/table.js';
-import { parseVariant, variantName } from '../src/model/attention.js';
 import { streamFromSeed } from '../src/core/random.js';
 import { FIXTURE_PARADIGMS, writeFixtureRun, writeStandardFixture } from './report-fixtures.js';
 
@@ -159,15 +158,5 @@ describe('summaries probed during training (no checkpoint folder named)', () => 
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
-});
-
-describe('variant names', () => {
-  it.each(['softmax', 'ssa-1.5', 'ssa-2', 'ssa-trainable', 'ssa-trainable-n2-btrainable', 'ssa-2-b0.5-head'])('%s round-trips', (name) => {
-    expect(variantName(parseVariant(name))).toBe(name);
-  });
-  it('rejects nonsense with one clear error', () => {
-    expect(() => parseVariant('ssa-x')).toThrow(/not a number/);
-    expect(() => parseVariant('relu')).toThrow(/unknown variant/);
   });
 });

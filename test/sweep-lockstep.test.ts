@@ -51,7 +51,9 @@ describe.skipIf(!hasWebGpu)('sweep --lockstep on the fused engine', () => {
       expect((await readdir(grouped)).sort()).toEqual((await readdir(alone)).sort());
       const [lossesGrouped, lossesAlone] = [await jsonLines(join(grouped, 'metrics.jsonl')), await jsonLines(join(alone, 'metrics.jsonl'))];
       expect(lossesGrouped.map((m) => m.step)).toEqual(lossesAlone.map((m) => m.step));
-      lossesGrouped.forEach((m, i) => expect(close(m.loss, lossesAlone[i].loss), `${run} step ${m.step}: ${m.loss} vs ${lossesAlone[i].loss}`).toBe(true));
+      lossesGrouped.forEach((m, i) => {
+        expect(close(m.loss, lossesAlone[i].loss), `${run} step ${m.step}: ${m.loss} vs ${lossesAlone[i].loss}`).toBe(true);
+      });
 
       const results = (name: string) => join(dir, name, 'results', run, 'step-3', 'suite');
       const [summaryGrouped, summaryAlone] = await Promise.all(['grouped', 'alone'].map(async (name) => JSON.parse(await readFile(join(results(name), 'summary.json'), 'utf8'))));

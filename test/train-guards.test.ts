@@ -10,7 +10,7 @@ import type { Engine } from '../src/engine/types.js';
 import { listCheckpointSteps, loadTrainerState } from '../src/io/checkpoint.js';
 import { DIVERGED_STEPS, DivergenceWatch } from '../src/train/divergence.js';
 import { LOCK_FILE, lockRunFolder } from '../src/train/lock.js';
-import { pretrain } from '../src/train/loop.js';
+import { type PretrainResult, pretrain } from '../src/train/loop.js';
 import { stepsToPrune } from '../src/train/retention.js';
 import { readStopRecord } from '../src/train/stop-record.js';
 
@@ -84,7 +84,10 @@ describe('a run that stopped before its first checkpoint', () => {
     await cp(out, `${out}-copy`, { recursive: true });
     for (const [folder, resume] of [[out, false], [`${out}-copy`, true]] as const) {
       const lines: string[] = [];
-      const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (lines.push(String(chunk)), true));
+      const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+        lines.push(String(chunk));
+        return true;
+      });
       try {
         await pretrain(config(folder, { steps: 2, resume }), { argv: [] });
       } finally {
@@ -113,20 +116,25 @@ describe('divergence', () => {
   it('--lr 1000: warns once, marks metrics and trainer state, and trains on', async () => {
     const out = join(dir, 'diverged');
     const lines: string[] = [];
-    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (lines.push(String(chunk)), true));
-    let result;
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+        lines.push(String(chunk));
+        return true;
+      });
+    let result: PretrainResult | undefined;
     try {
       result = await pretrain(config(out, { lr: 1000, steps: DIVERGED_STEPS + 10, saveEvery: 0, logEvery: 10 }), { argv: [] });
     } finally {
       spy.mockRestore();
     }
-    expect(result.stoppedBy).toBe('done');
-    expect(result.divergedAt).not.toBeNull();
+    if (!result) throw new Error('pretrain returned nothing');
+    const done = result;
+    expect(done.stoppedBy).toBe('done');
+    expect(done.divergedAt).not.toBeNull();
     expect(lines.filter((l) => l.includes('this run has diverged'))).toHaveLength(1);
     const metrics = (await readFile(join(out, 'metrics.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { step: number; diverged: boolean });
-    expect(metrics.filter((m) => m.diverged).map((m) => m.step)).toEqual(metrics.filter((m) => m.step >= result.divergedAt!).map((m) => m.step));
+    expect(metrics.filter((m) => m.diverged).map((m) => m.step)).toEqual(metrics.filter((m) => m.step >= (done.divergedAt ?? Infinity)).map((m) => m.step));
     const { trainer } = await loadTrainerState(join(out, `step-${DIVERGED_STEPS + 10}`));
-    expect(trainer.divergence?.diverged_at).toBe(result.divergedAt);
+    expect(trainer.divergence?.diverged_at).toBe(done.divergedAt);
   });
 });
 

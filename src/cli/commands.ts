@@ -15,7 +15,7 @@ import { corpusCommand } from './corpus.js';
 import { probeCommand } from './probe.js';
 import { probesCommand } from './probes.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: each command module has its own argv type; yargs takes them all.
 export const commands: CommandModule<any, any>[] = [
   pretrainCommand,
   exportCommand,

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { shippedPath } from '../config/paths.js';
+import { ATTENTION_OPTIONS } from '../model/attention.js';
 import { resolveTrainConfig } from '../config/resolve.js';
 import { trainConfigSchema, type TrainConfig } from '../config/schema.js';
 import { pretrain } from '../train/loop.js';
@@ -43,12 +44,7 @@ export const PRETRAIN_OPTIONS = {
   preset: { type: 'string', describe: 'model preset: babyberta | tiny' },
   corpus: { type: 'string', describe: 'AO-CHILDES-format text: one utterance per line' },
   tokenizer: { type: 'string', describe: 'HF byte-level BPE tokenizer.json' },
-  attention: { type: 'string', describe: 'attention scoring: softmax | ssa' },
-  'ssa-n': { type: 'number', describe: 'SSA exponent n (≥ 1), e.g. 1.5 or 2' },
-  'ssa-n-trainable': { type: 'boolean', describe: 'learn n' },
-  'ssa-b': { type: 'number', describe: 'SSA scale b (> 0)' },
-  'ssa-b-trainable': { type: 'boolean', describe: 'learn b' },
-  'ssa-granularity': { type: 'string', describe: 'one (n, b) per layer or per head: layer | head' },
+  ...ATTENTION_OPTIONS,
   masking: { type: 'string', describe: 'babyberta (90/10/0) | hf (80/10/10)' },
   'mask-probability': { type: 'number', describe: 'share of tokens chosen as targets' },
   steps: { type: 'number', describe: 'total steps of the run (also with --resume)' },
@@ -62,7 +58,7 @@ export const PRETRAIN_OPTIONS = {
   seed: { type: 'number', describe: 'seed of every random choice' },
   backend: { type: 'string', describe: 'auto | cpu | wasm | webgpu | tensorflow' },
   engine: { type: 'string', describe: 'auto (fused on webgpu, else tfjs) | tfjs (reference) | fused (WebGPU kernels)' },
-  out: { type: 'string', describe: 'run folder (default checkpoints/<preset>-<attention>-seed<seed>)' },
+  out: { type: 'string', describe: 'run folder (default checkpoints/<preset>-<variant>-seed<seed>)' },
   'save-every': { type: 'number', describe: 'checkpoint every N steps (0 = only at the end)' },
   'keep-last': { type: 'number', describe: 'keep the newest N checkpoints (0 = all)' },
   'keep-steps': { type: 'string', describe: 'comma-separated steps whose checkpoints are always kept, e.g. 20000,40000' },

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { childLauncher } from '../sweep/launch.js';
 import { checkpointCompletion, runSweep } from '../sweep/run.js';
-import { parseVariant } from '../model/attention.js';
+import { ATTENTION_OPTIONS, parseVariant } from '../model/attention.js';
 import { plannedRuns } from '../sweep/manifest.js';
 import { configOf } from './sweep-unit.js';
 import { fail } from './errors.js';
@@ -12,7 +12,7 @@ import { PRETRAIN_OPTIONS } from './pretrain.js';
 import { checkClusterFlags, CLUSTER_OPTIONS, emitSlurm, gpuPlacement, placementOptions, unitSize } from './sweep-cluster.js';
 
 /** Pretrain flags a sweep forwards unchanged to every run; variant, seed, --out and --resume are the sweep's. */
-const SWEEP_OWNED = new Set(['attention', 'ssa-n', 'ssa-n-trainable', 'ssa-b', 'ssa-b-trainable', 'ssa-granularity', 'seed', 'out', 'resume']);
+const SWEEP_OWNED = new Set([...Object.keys(ATTENTION_OPTIONS), 'seed', 'out', 'resume']);
 const PASS_THROUGH = Object.fromEntries(Object.entries(PRETRAIN_OPTIONS).filter(([name]) => !SWEEP_OWNED.has(name)));
 
 function passThroughFlags(argv: Record<string, unknown>): string[] {

@@ -7,6 +7,7 @@ import cliProgress from 'cli-progress';
 import { UserError } from '../core/errors.js';
 import { PACKAGE_ROOT } from '../config/paths.js';
 import type { Engine } from '../engine/types.js';
+import { summaryAttentionFields } from '../model/attention.js';
 import { maxSequenceLength } from '../model/config.js';
 import { countParameters, ssaParamNames } from '../model/params.js';
 import type { TiePolicy } from './accuracy.js';
@@ -55,7 +56,7 @@ function tool(): ProbeSummary['tool'] {
 /** The SSA scalars as the model holds them now (trainable ones move during training). */
 async function modelFacts(engine: Engine, model: ProbeOptions['model']): Promise<ModelFacts> {
   const { config } = engine;
-  const facts: ModelFacts = { ...model, attention: config.attention.scoring, ssa_n: null, ssa_b: null, params: countParameters(config) };
+  const facts: ModelFacts = { ...model, ...summaryAttentionFields(config.attention), ssa_n: null, ssa_b: null, params: countParameters(config) };
   if (config.attention.scoring !== 'ssa') return facts;
   const weights = await engine.readWeights();
   const values = (name: string): number[] => Array.from(weights.get(name)?.data ?? []);

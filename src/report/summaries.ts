@@ -5,7 +5,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { UserError } from '../core/errors.js';
-import { variantName, DEFAULT_SSA_B, DEFAULT_SSA_N, type AttentionConfig } from '../model/attention.js';
+import { attentionFromFields, attentionFromHf, attentionFromSummary, variantName, type AttentionConfig } from '../model/attention.js';
 
 export interface ParadigmResult {
   paradigm: string;
@@ -134,59 +134,17 @@ async function runDirFromResultsPath(summaryPath: string): Promise<string | null
   return null;
 }
 
-function asNumber(value: unknown): number | undefined {
-  if (typeof value === 'number') return value;
-  // Per-layer or per-head values read from the weights: a variant is named by its initial/fixed value,
-  // which every entry shares when the value is fixed.
-  if (Array.isArray(value)) return asNumber(value[0]);
-  return undefined;
-}
-
-function settingsFromResolved(config: Record<string, unknown>): AttentionConfig | null {
-  if (config.attention !== 'softmax' && config.attention !== 'ssa') return null;
-  return {
-    scoring: config.attention,
-    ssaN: asNumber(config.ssaN) ?? DEFAULT_SSA_N,
-    ssaNTrainable: config.ssaNTrainable === true,
-    ssaB: asNumber(config.ssaB) ?? DEFAULT_SSA_B,
-    ssaBTrainable: config.ssaBTrainable === true,
-    ssaGranularity: config.ssaGranularity === 'head' ? 'head' : 'layer',
-  };
-}
-
-function settingsFromHf(config: Record<string, unknown>): AttentionConfig | null {
-  const scoring = config.attention_scoring ?? 'softmax';
-  if (scoring !== 'softmax' && scoring !== 'ssa') return null;
-  return settingsFromResolved({
-    attention: scoring, ssaN: config.ssa_n, ssaB: config.ssa_b, ssaNTrainable: config.ssa_n_trainable,
-    ssaBTrainable: config.ssa_b_trainable, ssaGranularity: config.ssa_granularity,
-  });
-}
-
-/** The summary's own model block: attention as a string or an object, n/b under snake or camel case. */
-function settingsFromSummary(model: Record<string, unknown>): AttentionConfig | null {
-  const attention = model.attention;
-  if (attention && typeof attention === 'object') {
-    const object = attention as Record<string, unknown>;
-    return settingsFromResolved({ attention: object.scoring, ...object }) ?? settingsFromHf(object);
-  }
-  return settingsFromResolved({
-    attention, ssaN: model.ssa_n ?? model.ssaN, ssaB: model.ssa_b ?? model.ssaB,
-    ssaNTrainable: model.ssa_n_trainable ?? model.ssaNTrainable, ssaBTrainable: model.ssa_b_trainable ?? model.ssaBTrainable,
-    ssaGranularity: model.ssa_granularity ?? model.ssaGranularity,
-  });
-}
-
 /** `runDirHint`: the run folder whose results folder held this summary, for summaries probed during training. */
 export async function readRunSummary(path: string, runDirHint: string | null = null): Promise<RunSummary> {
   const json = await readJsonFile(path);
   if (!json) throw new UserError(`cannot read ${path}`);
   const summary = validateSummary(json, path);
   const runDir = (await runDirOf(summary.model.checkpoint, path)) ?? runDirHint ?? (await runDirFromResultsPath(path));
-  const resolved = runDir ? await readJsonFile(join(runDir, 'config.resolved.json')) : null;
-  const checkpointDir = summary.model.checkpoint ? resolve(summary.model.checkpoint) : null;
-  const hf = checkpointDir ? await readJsonFile(join(checkpointDir, 'config.json')) : null;
-  const settings = (resolved && settingsFromResolved(resolved)) ?? (hf && settingsFromHf(hf)) ?? settingsFromSummary(summary.model);
+  const resolvedPath = runDir ? join(runDir, 'config.resolved.json') : null;
+  const resolved = resolvedPath ? await readJsonFile(resolvedPath) : null;
+  const hfPath = summary.model.checkpoint ? join(resolve(summary.model.checkpoint), 'config.json') : null;
+  const hf = hfPath ? await readJsonFile(hfPath) : null;
+  const settings = resolved ? attentionFromFields(resolved, resolvedPath!) : hf ? attentionFromHf(hf, hfPath!) : attentionFromSummary(summary.model);
   if (!settings) throw new UserError(`${path}: cannot tell the attention variant (no config.resolved.json beside its checkpoint and no model.attention)`);
   const run = summary.model.run ?? (runDir ? basename(runDir) : relative(process.cwd(), path));
   const seedFromName = /seed[-_]?(\d+)/.exec(run);

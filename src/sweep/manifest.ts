@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../core/errors.js';
 import { writeFileAtomic } from '../core/files.js';
-import { parseVariant, variantName, variantPretrainFlags } from '../model/attention.js';
+import { attentionFlags, parseVariant, variantName } from '../model/attention.js';
 import type { StopRecord } from '../train/stop-record.js';
 import { splitIntoUnits, unitArgv } from './units.js';
 
@@ -92,7 +92,7 @@ export function plannedRuns(plan: SweepPlan): SweepRun[] {
       const out = join(plan.dir, runId(canonical, seed));
       runs.push({
         id: runId(canonical, seed), variant: canonical, seed, out,
-        argv: ['pretrain', ...variantPretrainFlags(settings), '--seed', String(seed), '--out', out, ...plan.pretrainFlags],
+        argv: ['pretrain', ...attentionFlags(settings), '--seed', String(seed), '--out', out, ...plan.pretrainFlags],
         state: 'pending', attempts: 0, exit_code: null, started_at: null, finished_at: null, step: null, unit: -1, stop: null,
       });
     }
@@ -117,7 +117,9 @@ export async function readManifest(dir: string): Promise<SweepManifest | null> {
 function fromSchema1(old: SweepManifest): SweepManifest {
   const runs = old.runs.map((run, index) => ({ ...run, unit: index, stop: null }));
   const units = runs.map((run, index) => newUnit(old.dir, index, [run]));
-  units.forEach((unit, i) => Object.assign(unit, { state: runs[i].state, attempts: runs[i].attempts, exit_code: runs[i].exit_code }));
+  units.forEach((unit, i) => {
+    Object.assign(unit, { state: runs[i].state, attempts: runs[i].attempts, exit_code: runs[i].exit_code });
+  });
   return { ...old, schema_version: SWEEP_SCHEMA_VERSION, lockstep: 1, final_probe: false, runs, units };
 }
 

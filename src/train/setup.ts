@@ -9,6 +9,7 @@ import { keepUtterances, readCorpusLines } from '../data/corpus.js';
 import { encodeUtterances } from '../data/sequences.js';
 import { listCheckpointSteps, loadCheckpoint, loadTrainerState, stepDirName, type TrainerState } from '../io/checkpoint.js';
 import type { NamedTensors, OptimizerState } from '../core/tensors.js';
+import { ATTENTION_FIELDS } from '../model/attention.js';
 import type { ModelConfig } from '../model/config.js';
 import { checkTokenizerFits, loadTokenizer } from '../tokenizer/load.js';
 import type { Tokenizer } from '../tokenizer/types.js';
@@ -30,7 +31,8 @@ export interface RunStart {
   lock: RunLock;
 }
 
-const SHAPING_KEYS = ['preset', 'attention', 'ssaN', 'ssaNTrainable', 'ssaB', 'ssaBTrainable', 'ssaGranularity', 'seed', 'masking'] as const;
+/** Settings a resumed run must keep: they shape the model or its data stream. */
+const SHAPING_KEYS = ['preset', ...ATTENTION_FIELDS, 'seed', 'masking'] as const;
 /** Files a start writes before its first checkpoint: their presence means the folder holds a run. */
 const RUN_FILES = ['config.resolved.json', 'metrics.jsonl', 'argv.txt'];
 

@@ -50,7 +50,9 @@ export async function createFusedGroupEngine(options: FusedGroupEngineOptions): 
   const pipelines = await compilePipelines(gpu.device, headDim(config), kernels.subgroups);
   const group = new FusedGroupEngine(gpu.device, gpu.adapterName, pipelines, kernels, options);
   try {
-    options.weights.forEach((weights, i) => group.loadWeights(i, weights));
+    options.weights.forEach((weights, i) => {
+      group.loadWeights(i, weights);
+    });
   } catch (error) {
     group.dispose();
     throw error;
