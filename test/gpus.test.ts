@@ -6,10 +6,14 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { resolveTrainConfig } from '../src/config/resolve.js';
 import { requestWebGpu } from '../src/engine/webgpu-runtime.js';
 import { GPU_PIN_ENV, pinnedGpu } from '../src/core/gpu-pin.js';
 import { pretrain } from '../src/train/loop.js';
+import { placementOptions, unitSize } from '../src/cli/sweep-cluster.js';
+import { modelConfigFor, resolveTrainConfig } from '../src/config/resolve.js';
+import { maxGroupSize } from '../src/engine/webgpu/sizes.js';
+import { checkpointCompletion, runSweep } from '../src/sweep/run.js';
+import { fakeUnit, STEPS } from './sweep-fixtures.js';
 import { checkPin, chooseGpus, cudaVisible, listGpus, normalizeBus, parseDeviceSelectList, parseNvidiaSmi, pinEnv, sysfsGpus, type Gpu } from '../src/sweep/gpus.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'babyssa-gpus-'));
@@ -82,6 +86,35 @@ selectable devices:
     expect(env).toMatchObject({ DRI_PRIME: 'pci-0000_2a_00_0', MESA_VK_DEVICE_SELECT_FORCE_DEFAULT_DEVICE: '1', CUDA_VISIBLE_DEVICES: gpus[1].uuid });
     expect(pinnedGpu(env)).toEqual({ index: 1, pci_bus: '0000:2a:00.0', uuid: gpus[1].uuid, name: 'NVIDIA H200' });
     expect(pinnedGpu({})).toBeNull();
+  });
+});
+
+describe('sweep --gpus', () => {
+  it('slot s trains its units pinned to GPU s mod G, and sweep.json names the GPU of each unit', async () => {
+    const { env, placementOf } = placementOptions({ gpus, slots: 2, gpuFor: (slot) => gpus[slot % 2] });
+    const pins: string[] = [];
+    const plan = { name: 'demo', dir: join(dir, 'placed'), variants: ['softmax', 'ssa-1.5'], seeds: [0, 1], pretrainFlags: [], lockstep: 2, finalProbe: false };
+    const { manifest } = await runSweep(plan, {
+      launch: (argv, slot) => {
+        pins.push(`unit ${argv[2]}: ${env!(slot).DRI_PRIME}`);
+        return fakeUnit([])(argv, slot);
+      },
+      completion: checkpointCompletion(STEPS), parallel: 2, placementOf,
+    });
+    expect(pins.sort()).toEqual(['unit 0: pci-0000_18_00_0', 'unit 1: pci-0000_2a_00_0']);
+    expect(manifest.units.map((u) => u.placement)).toEqual(['GPU 0 (0000:18:00.0)', 'GPU 1 (0000:2a:00.0)']);
+  });
+
+  it('--lockstep auto fills every GPU once: at most ⌈runs / slots⌉ per unit; refused with --emit slurm where a GPU decides', async () => {
+    const tfjs = resolveTrainConfig({ engine: 'tfjs', backend: 'wasm' });
+    expect(await unitSize({ lockstep: 'auto' }, tfjs, 30, 4)).toBe(1);
+    expect(await unitSize({ lockstep: 'auto', emit: 'slurm' }, tfjs, 30, 1)).toBe(1);
+    expect(await unitSize({ lockstep: '5', emit: 'slurm' }, resolveTrainConfig({ engine: 'fused' }), 30, 1)).toBe(5);
+    await expect(unitSize({ lockstep: 'auto', emit: 'slurm' }, resolveTrainConfig({}), 30, 1)).rejects.toThrow(/give --lockstep K/);
+    if (!gpu) return;
+    const fused = resolveTrainConfig({ engine: 'fused', backend: 'webgpu', preset: 'tiny', batchSize: 4 });
+    const fits = maxGroupSize(gpu.device.limits, modelConfigFor(fused), { batch: 4, seq: fused.maxLength });
+    expect(await unitSize({ lockstep: 'auto' }, fused, 30, 4)).toBe(Math.min(8, fits));
   });
 });
 
