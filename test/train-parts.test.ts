@@ -82,6 +82,28 @@ describe('training config', () => {
   });
 
   it.each([
+    ['tiny at its own 1000 steps keeps its 100', { steps: 1000 }, 100, false],
+    ['tiny at 40 steps: 15% of them', { steps: 40 }, 6, true],
+    ['babyberta at its own 160K steps keeps 24K', { preset: 'babyberta' }, 24_000, false],
+    ['babyberta at 1000 steps: 15% of them', { preset: 'babyberta', steps: 1000 }, 150, true],
+    ['babyberta at 2 steps: none', { preset: 'babyberta', steps: 2 }, 0, true],
+    ['an explicit warm-up stays', { steps: 40, warmupSteps: 30 }, 30, false],
+  ])('default warm-up: %s', (_name, flags, warmup, noted) => {
+    const lines: string[] = [];
+    expect(resolveTrainConfig(flags, undefined, undefined, (line) => lines.push(line)).warmupSteps).toBe(warmup);
+    expect(lines).toHaveLength(noted ? 1 : 0);
+    if (noted) expect(lines[0]).toMatch(new RegExp(`^warm-up ${warmup} steps: 15% of --steps`));
+  });
+
+  it('gives the babyberta preset BabyBERTa\'s own tokenizer', () => {
+    expect(resolveTrainConfig({ preset: 'babyberta' }).tokenizer).toBe('corpora/babyberta-tokenizer.json');
+    expect(resolveTrainConfig({}).tokenizer).toBe('corpora/default-tokenizer.json');
+  });
+
+  it.each([
+    [{ steps: 10, warmupSteps: 11 }, /warmupSteps \(11\) exceeds steps \(10\)/],
+    [{ maxLength: 300 }, /maxLength 300 exceeds the tiny model's 128 positions/],
+    [{ maxLength: 2 }, /"maxLength" must be at least 3/],
     [{ lr: -1 }, /lr/],
     [{ steps: 0 }, /steps/],
     [{ batchSize: 0 }, /batchSize/],

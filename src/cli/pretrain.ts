@@ -64,7 +64,8 @@ export const pretrainCommand: CommandModule = {
       .example('$0 pretrain --out checkpoints/run1 --resume --steps 20000', 'continue a run to 20,000 steps'),
   handler: async (argv) => {
     const flags = Object.fromEntries(Object.entries(argv).filter(([key]) => CONFIG_KEYS.has(key)));
-    const config = resolveTrainConfig(flags, argv.config as string | undefined, flags.resume ? savedRunConfig(flags.out) : undefined);
+    const log = (line: string) => process.stderr.write(`babyssa: ${line}\n`);
+    const config = resolveTrainConfig(flags, argv.config as string | undefined, flags.resume ? savedRunConfig(flags.out) : undefined, log);
     config.corpus = shippedPath(config.corpus);
     config.tokenizer = shippedPath(config.tokenizer);
     config.probeSuite = shippedPath(config.probeSuite);
