@@ -1,6 +1,8 @@
-// Files appear whole or not at all: write beside the target, fsync, rename over it.
+// Files appear whole or not at all: write beside the target, fsync, rename over it. A full disk leaves no
+// temporary file behind and is one line (disk-full.ts), not a stack trace.
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
+import { diskFullError, isDiskFull } from './disk-full.js';
 
 let counter = 0;
 
@@ -18,6 +20,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
     await rename(temp, path);
   } catch (error) {
     await rm(temp, { force: true });
+    if (isDiskFull(error)) throw diskFullError(error, dirname(path), Buffer.byteLength(data), basename(path));
     throw error;
   }
 }

@@ -11,6 +11,7 @@ import { writeFileAtomic } from './atomic.js';
 import { hfConfigFromModel, modelConfigFromHf } from './hf-config.js';
 import { encodeSafetensors, readSafetensors } from './safetensors.js';
 import { pathExists } from './exists.js';
+import { diskFullError, isDiskFull } from './disk-full.js';
 
 export { hfConfigFromModel, modelConfigFromHf };
 
@@ -138,21 +139,36 @@ export interface CheckpointContents {
   tokenizerPath: string;
 }
 
-/** Writes step-<N>/ whole: into a temporary folder first, renamed into place at the end. */
+/**
+ * Writes step-<N>/ whole: into a temporary folder first, renamed into place at the end. A failed save (a full
+ * disk above all) removes its temporary folder, so no attempt eats the space that is left, and leaves every
+ * earlier step untouched.
+ */
 export async function saveCheckpoint(runDir: string, contents: CheckpointContents): Promise<string> {
-  const final = join(runDir, stepDirName(contents.step));
-  const temp = join(runDir, `.${stepDirName(contents.step)}.${process.pid}.tmp`);
-  await rm(temp, { recursive: true, force: true });
-  await mkdir(temp, { recursive: true });
+  const name = stepDirName(contents.step);
+  const final = join(runDir, name);
+  const temp = join(runDir, `.${name}.${process.pid}.tmp`);
   const weights = new Map(contents.weights);
   const decoderBias = weights.get('lm_head.decoder.bias');
   if (decoderBias) weights.set('lm_head.bias', decoderBias);
-  await writeFileAtomic(join(temp, 'model.safetensors'), encodeSafetensors(weights, { format: 'pt' }));
-  await writeFileAtomic(join(temp, 'optimizer.safetensors'), encodeSafetensors(contents.optimizer.tensors, { format: 'pt' }));
   const trainer = { ...contents.trainer, optimizerStep: contents.optimizer.step };
-  await writeFileAtomic(join(temp, 'trainer_state.json'), JSON.stringify(trainer, null, 2) + '\n');
-  await writeFileAtomic(join(temp, 'config.json'), JSON.stringify(hfConfigFromModel(contents.config), null, 2) + '\n');
-  await copyFile(contents.tokenizerPath, join(temp, 'tokenizer.json'));
+  const files: [string, string | Uint8Array][] = [
+    ['model.safetensors', encodeSafetensors(weights, { format: 'pt' })],
+    ['optimizer.safetensors', encodeSafetensors(contents.optimizer.tensors, { format: 'pt' })],
+    ['trainer_state.json', JSON.stringify(trainer, null, 2) + '\n'],
+    ['config.json', JSON.stringify(hfConfigFromModel(contents.config), null, 2) + '\n'],
+  ];
+  const bytes = files.reduce((sum, [, data]) => sum + Buffer.byteLength(data), 0) + (await stat(contents.tokenizerPath)).size;
+  await rm(temp, { recursive: true, force: true });
+  try {
+    await mkdir(temp, { recursive: true });
+    for (const [file, data] of files) await writeFileAtomic(join(temp, file), data);
+    await copyFile(contents.tokenizerPath, join(temp, 'tokenizer.json'));
+  } catch (error) {
+    await rm(temp, { recursive: true, force: true });
+    if (isDiskFull(error)) throw diskFullError(error, runDir, bytes, `checkpoint ${name}`, 'resume with --resume (earlier checkpoints are intact)');
+    throw error;
+  }
   await rm(final, { recursive: true, force: true });
   await rename(temp, final);
   return final;

@@ -1,7 +1,9 @@
 // metrics.jsonl: one line per logging interval, means over the interval. On resume, lines past the resumed
 // step are dropped so the file reads as if the run had never stopped.
 import { appendFile, readFile } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
+import { diskFullError, isDiskFull } from '../io/disk-full.js';
 
 export interface MetricsLine {
   step: number;
@@ -54,5 +56,11 @@ export class MetricsWindow {
 }
 
 export async function appendMetrics(path: string, line: MetricsLine): Promise<void> {
-  await appendFile(path, JSON.stringify(line) + '\n');
+  const text = JSON.stringify(line) + '\n';
+  try {
+    await appendFile(path, text);
+  } catch (error) {
+    if (isDiskFull(error)) throw diskFullError(error, dirname(path), Buffer.byteLength(text), basename(path));
+    throw error;
+  }
 }
