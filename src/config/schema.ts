@@ -82,8 +82,9 @@ export type TrainConfigInput = z.input<typeof trainConfigSchema>;
 
 /** Training settings a preset changes from BabyBERTa's, each for a reason. */
 export const PRESET_TRAINING: Record<(typeof PRESET_NAMES)[number], Partial<TrainConfig>> = {
-  // BabyBERTa's own tokenizer (corpora/README.md gives its provenance): the preset's 8,192-token vocabulary.
-  babyberta: { tokenizer: 'corpora/babyberta-tokenizer.json' },
+  // BabyBERTa's own tokenizer (corpora/README.md gives its provenance), the preset's 8,192-token vocabulary, and
+  // the shipped suite generated for it.
+  babyberta: { tokenizer: 'corpora/babyberta-tokenizer.json', probeSuite: 'probes/babyberta' },
   // a demo that shows a clearly falling loss in under 3 CPU minutes: short run, short warm-up, and a
   // 10× higher rate that a 64-wide model tolerates (1e-4 barely moves in 1,000 steps).
   tiny: { steps: 1000, warmupSteps: 100, lr: 1e-3, saveEvery: 500 },

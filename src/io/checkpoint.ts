@@ -2,7 +2,7 @@
 // config.json, tokenizer.json}. A step folder is written under a temporary name and renamed when whole, so a
 // folder named step-<N> is always complete; resume and probing take the highest such step.
 import { readdir, readFile, rename, rm, mkdir, stat, copyFile } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { UserError } from '../cli/errors.js';
 import type { NamedTensors, OptimizerState } from '../engine/types.js';
 import type { ModelConfig } from '../model/config.js';
@@ -66,10 +66,15 @@ export async function listCheckpointSteps(runDir: string): Promise<number[]> {
   return steps.sort((a, b) => a - b);
 }
 
-/** Resolves a step folder, or a run folder to its latest complete step folder. */
+/** Resolves a step folder, a file in one (e.g. its model.safetensors), or a run folder to its latest complete step folder. */
 export async function resolveCheckpointDir(path: string): Promise<string> {
-  const dir = resolve(path);
+  let dir = resolve(path);
   const info = await stat(dir).catch(() => null);
+  if (info?.isFile()) {
+    dir = dirname(dir);
+    if (!(await pathExists(join(dir, 'model.safetensors')))) throw new UserError(`${path} is a file, not in a checkpoint folder; name a step-N or run folder`);
+    return dir;
+  }
   if (!info?.isDirectory()) throw new UserError(`checkpoint not found: ${path}`);
   if (await pathExists(join(dir, 'model.safetensors'))) return dir;
   const steps = await listCheckpointSteps(dir);
