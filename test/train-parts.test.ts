@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resolveTrainConfig } from '../src/config/resolve.js';
+import { COMPARED_KEYS, TRAINING_KEYS } from '../src/config/run-keys.js';
 import { MaskedBatchStream } from '../src/train/batches.js';
 import { choosePositions, distinctPatterns, maskPatternCount, maskSequence } from '../src/train/masking.js';
 import { derivedStream, streamFromSeed, streamFromState } from '../src/train/rng.js';
@@ -136,6 +137,14 @@ describe('training config', () => {
     expect(resolveTrainConfig(flags, undefined, undefined, (line) => lines.push(line)).warmupSteps).toBe(warmup);
     expect(lines).toHaveLength(noted ? 1 : 0);
     if (noted) expect(lines[0]).toMatch(new RegExp(`^warm-up ${warmup} steps: 15% of --steps`));
+  });
+
+  it('sorts every config key into identity, runtime or training (a new key is compared and guarded on resume by default)', () => {
+    expect(TRAINING_KEYS).toEqual([
+      'corpus', 'tokenizer', 'maxLength', 'masking', 'maskProbability', 'maxMaskPatterns', 'steps', 'batchSize', 'lr', 'warmupSteps',
+      'beta1', 'beta2', 'eps', 'weightDecay', 'biasCorrection', 'clipNorm',
+    ]);
+    expect(COMPARED_KEYS).toEqual(['preset', ...TRAINING_KEYS]);
   });
 
   it('gives the babyberta preset BabyBERTa\'s own tokenizer', () => {

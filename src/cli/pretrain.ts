@@ -1,21 +1,20 @@
 // `babyssa pretrain`: masked-LM pretraining of a BabyBERTa-style encoder with Softmax or SSA attention.
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { shippedPath } from '../config/paths.js';
 import { resolveTrainConfig } from '../config/resolve.js';
 import { trainConfigSchema } from '../config/schema.js';
 import { pretrain } from '../train/loop.js';
+import { currentRunConfig } from '../train/resume-changes.js';
 import { probeHookFor } from '../train/probe-hook.js';
 
 const CONFIG_KEYS = new Set(Object.keys(trainConfigSchema.shape));
 
-/** A resumed run's own settings, so `--out DIR --resume` is enough to continue it. */
-function savedRunConfig(out: unknown): Record<string, unknown> | undefined {
+/** A resumed run's own settings (with the changes recorded since it started), so `--out DIR --resume` is enough. */
+async function savedRunConfig(out: unknown): Promise<Record<string, unknown> | undefined> {
   if (typeof out !== 'string') return undefined;
-  const path = join(out, 'config.resolved.json');
-  if (!existsSync(path)) return undefined;
-  const { resume: _resume, out: _out, ...saved } = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  const current = await currentRunConfig(out);
+  if (!current) return undefined;
+  const { resume: _resume, out: _out, allowConfigChange: _allow, ...saved } = current;
   return saved;
 }
 
@@ -48,6 +47,7 @@ export const PRETRAIN_OPTIONS = {
   'save-every': { type: 'number', describe: 'checkpoint every N steps (0 = only at the end)' },
   'log-every': { type: 'number', describe: 'metrics.jsonl line every N steps' },
   resume: { type: 'boolean', describe: 'continue from the latest complete checkpoint in --out' },
+  'allow-config-change': { type: 'boolean', describe: 'with --resume: change a training setting (lr, corpus, …) knowingly; recorded in resume-changes.jsonl' },
   'probe-every': { type: 'number', describe: 'probe every N steps into results/<run>/ (0 = off)' },
   'probe-suite': { type: 'string', describe: 'suite for --probe-every' },
   'max-minutes': { type: 'number', describe: 'save and exit 0 after this many minutes' },
@@ -65,7 +65,7 @@ export const pretrainCommand: CommandModule = {
   handler: async (argv) => {
     const flags = Object.fromEntries(Object.entries(argv).filter(([key]) => CONFIG_KEYS.has(key)));
     const log = (line: string) => process.stderr.write(`babyssa: ${line}\n`);
-    const config = resolveTrainConfig(flags, argv.config as string | undefined, flags.resume ? savedRunConfig(flags.out) : undefined, log);
+    const config = resolveTrainConfig(flags, argv.config as string | undefined, flags.resume ? await savedRunConfig(flags.out) : undefined, log);
     config.corpus = shippedPath(config.corpus);
     config.tokenizer = shippedPath(config.tokenizer);
     config.probeSuite = shippedPath(config.probeSuite);

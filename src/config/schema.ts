@@ -69,9 +69,12 @@ export const trainConfigSchema = z.strictObject({
   // metrics.jsonl gets a line every 10 steps: a smooth curve without a huge file.
   logEvery: positiveInt.default(10),
   resume: z.boolean().default(false),
+  // off: --resume refuses a training setting (lr, corpus, …) that differs from the run's; on, it is changed and
+  // recorded in the run's resume-changes.jsonl.
+  allowConfigChange: z.boolean().default(false),
   // 0 disables probing during training; otherwise probe every N steps for learning curves.
   probeEvery: z.number().int().min(0).default(0),
-  // the generated suite shipped for the embedded corpus.
+  // the generated suite shipped for the embedded corpus and its tokenizer.
   probeSuite: z.string().default('probes/default'),
   // 0 = no limit; otherwise save and exit 0 after this many minutes (GPU commands are cut at 10).
   maxMinutes: z.number().min(0).default(0),

@@ -10,7 +10,8 @@ import type { ProbeHook } from './loop.js';
 export function probeHookFor(config: TrainConfig): ProbeHook {
   let suite: Suite | undefined;
   return async (step, engine, start) => {
-    suite ??= await readSuite(config.probeSuite);
+    // prepareRun read and checked the suite before step 1 (start.probeSuite) whenever --probe-every is on.
+    suite ??= start.probeSuite ?? (await readSuite(config.probeSuite));
     const run = start.runDir.split(sep).pop() ?? 'run';
     const summary = await probeCheckpointInProcess(engine, start.tokenizer, suite, {
       ...DEFAULT_PROBE_OPTIONS,
