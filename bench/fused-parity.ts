@@ -8,10 +8,11 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { createEngine } from '../src/engine/index.js';
 import { compareGradients, randomTargetedBatch, relativeError } from '../src/engine/webgpu/parity.js';
-import type { AttentionConfig, ModelConfig } from '../src/model/config.js';
+import type { ModelConfig } from '../src/model/config.js';
+import type { AttentionConfig } from '../src/model/attention.js';
 import { initWeights } from '../src/model/init.js';
 import { MODEL_PRESETS, PRESET_NAMES } from '../src/model/presets.js';
-import { streamFromSeed } from '../src/train/rng.js';
+import { streamFromSeed } from '../src/core/random.js';
 
 const argv = await yargs(hideBin(process.argv))
   .scriptName('fused-parity')

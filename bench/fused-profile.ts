@@ -8,7 +8,7 @@ import { randomTargetedBatch } from '../src/engine/webgpu/parity.js';
 import type { ModelConfig } from '../src/model/config.js';
 import { initWeights } from '../src/model/init.js';
 import { MODEL_PRESETS, PRESET_NAMES } from '../src/model/presets.js';
-import { streamFromSeed } from '../src/train/rng.js';
+import { streamFromSeed } from '../src/core/random.js';
 
 const argv = await yargs(hideBin(process.argv))
   .scriptName('fused-profile')

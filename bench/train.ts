@@ -4,10 +4,10 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { createEngine } from '../src/engine/index.js';
-import type { TargetedBatch } from '../src/engine/types.js';
+import type { TargetedBatch } from '../src/core/batches.js';
 import { FIRST_ORDINARY_ID, maxSequenceLength, SPECIAL_IDS, type ModelConfig } from '../src/model/config.js';
 import { MODEL_PRESETS, PRESET_NAMES } from '../src/model/presets.js';
-import { streamFromSeed, type RandomStream } from '../src/train/rng.js';
+import { streamFromSeed, type RandomStream } from '../src/core/random.js';
 
 const argv = await yargs(hideBin(process.argv))
   .scriptName('bench:train')

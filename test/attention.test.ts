@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { createEngine } from '../src/engine/index.js';
-import type { NamedTensors, TokenBatch } from '../src/engine/types.js';
+import type { TokenBatch } from '../src/core/batches.js';
+import type { NamedTensors } from '../src/core/tensors.js';
 import { SOFTMAX_ATTENTION, type ModelConfig } from '../src/model/config.js';
 import { initWeights } from '../src/model/init.js';
 import { attentionStats } from '../src/report/attention-stats.js';
 import { attentionDiagnostics, heatmapSpec, mostFrequentToken } from '../src/report/attention.js';
 import { replayKeys } from '../src/report/key-norms.js';
 import { renderSvg } from '../src/report/plots.js';
-import { streamFromSeed } from '../src/train/rng.js';
+import { streamFromSeed } from '../src/core/random.js';
 
 const config: ModelConfig = {
   vocabSize: 20, hiddenSize: 8, numLayers: 2, numHeads: 2, intermediateSize: 16, maxPositions: 20, typeVocabSize: 1,

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UserError } from '../src/cli/errors.js';
+import { UserError } from '../src/core/errors.js';
 import { isUtterance, keepUtterances, readCorpusLines, selectUtterances } from '../src/data/corpus.js';
 import { encodeUtterances, padBatch } from '../src/data/sequences.js';
 

@@ -4,7 +4,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UserError } from '../src/cli/errors.js';
+import { UserError } from '../src/core/errors.js';
 import { countLines, downloadCorpus, gitBlobSha1, KNOWN_CORPORA } from '../src/data/fetch.js';
 
 const FIXTURE = Buffer.from('where is the ball ?\nlook at the doggie .\nthat\'s a big truck .\n');

@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { generateCorpusText, generateUtterances } from '../src/data/generator/generate.js';
 import { comparativesOf, pastOf, pastParticipleOf, pluralOf, progressiveOf, thirdPersonOf } from '../src/data/generator/morphology.js';
-import { Random, ZipfList } from '../src/data/generator/random.js';
+import { streamFromSeed } from '../src/core/random.js';
+import { zipfList } from '../src/data/generator/zipf.js';
 
 // The README's command for corpora/default.txt: babyssa corpus generate --tokens 180000 --seed 1.
 const SHIPPED = { tokens: 180_000, seed: 1 };
@@ -33,10 +34,10 @@ describe('morphology', () => {
   });
 });
 
-describe('ZipfList', () => {
+describe('zipfList', () => {
   it('draws the first-ranked item most often and every item sometimes', () => {
-    const list = new ZipfList(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'], 1, 1);
-    const random = new Random(3);
+    const list = zipfList(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'], 1, 1);
+    const random = streamFromSeed(3);
     const counts = new Map<string, number>();
     for (let i = 0; i < 20_000; i++) {
       const item = list.draw(random);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import yargs from 'yargs';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { corpusCommand } from '../src/cli/corpus.js';
-import { UserError } from '../src/cli/errors.js';
+import { UserError } from '../src/core/errors.js';
 import { generateCorpusText } from '../src/data/generator/generate.js';
 import { corpusStats, formatCorpusStats, histogram, type CorpusStats } from '../src/data/stats.js';
 

@@ -5,7 +5,7 @@ import { cp, mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { UserError } from '../src/cli/errors.js';
+import { UserError } from '../src/core/errors.js';
 import { loadCheckpoint, loadTrainerState, saveCheckpoint } from '../src/io/checkpoint.js';
 import { writeProbeResults } from '../src/probe/output.js';
 import type { ProbeSummary } from '../src/probe/summary.js';

@@ -2,7 +2,7 @@
 // for what is not there is a one-line user error, not a crash.
 import { createRequire } from 'node:module';
 import { describe, expect, it, vi } from 'vitest';
-import { UserError } from '../src/cli/errors.js';
+import { UserError } from '../src/core/errors.js';
 import { activateBackend } from '../src/engine/backend.js';
 import { createEngine } from '../src/engine/index.js';
 import { tinyConfig } from './engine-fixtures.js';

@@ -3,11 +3,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../src/engine/index.js';
 import type { BackendName } from '../src/engine/backend.js';
-import type { NamedTensors } from '../src/engine/types.js';
+import type { NamedTensors } from '../src/core/tensors.js';
 import { requestWebGpu } from '../src/engine/webgpu-runtime.js';
 import type { ModelConfig } from '../src/model/config.js';
 import { initWeights } from '../src/model/init.js';
-import { streamFromSeed } from '../src/train/rng.js';
+import { streamFromSeed } from '../src/core/random.js';
 import { maxRelativeDifference, randomBatch, SSA_HEADS, tinyConfig } from './engine-fixtures.js';
 
 const CASES = [

@@ -1,7 +1,9 @@
 // Tiny models and batches shared by the engine tests: small enough for finite differences on 2 CPU cores.
-import { FIRST_ORDINARY_ID, SOFTMAX_ATTENTION, SPECIAL_IDS, type AttentionConfig, type ModelConfig } from '../src/model/config.js';
-import { streamFromSeed } from '../src/train/rng.js';
-import type { NamedTensors, TargetedBatch } from '../src/engine/types.js';
+import { FIRST_ORDINARY_ID, SOFTMAX_ATTENTION, SPECIAL_IDS, type ModelConfig } from '../src/model/config.js';
+import type { AttentionConfig } from '../src/model/attention.js';
+import { streamFromSeed } from '../src/core/random.js';
+import type { TargetedBatch } from '../src/core/batches.js';
+import type { NamedTensors } from '../src/core/tensors.js';
 
 export function tinyConfig(attention: Partial<AttentionConfig> = {}, overrides: Partial<ModelConfig> = {}): ModelConfig {
   return {

@@ -4,7 +4,7 @@
 // --batch-size 20000 --backend wasm` shows it by hand.
 import { describe, expect, it } from 'vitest';
 import { outOfMemory } from '../src/engine/tfjs/engine.js';
-import type { TokenBatch } from '../src/engine/types.js';
+import type { TokenBatch } from '../src/core/batches.js';
 
 const batch = { batchSize: 20000, seqLen: 22 } as TokenBatch;
 

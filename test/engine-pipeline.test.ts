@@ -4,14 +4,16 @@
 import { describe, expect, it } from 'vitest';
 import { activateBackend } from '../src/engine/backend.js';
 import { createEngine } from '../src/engine/index.js';
-import type { Engine, NamedTensors, OptimizerSettings, StepResult, TargetedBatch } from '../src/engine/types.js';
+import type { Engine, OptimizerSettings, StepResult } from '../src/engine/types.js';
+import type { TargetedBatch } from '../src/core/batches.js';
+import type { NamedTensors } from '../src/core/tensors.js';
 import { randomTargetedBatch, relativeError } from '../src/engine/webgpu/parity.js';
 import { requestWebGpu } from '../src/engine/webgpu-runtime.js';
 import type { ModelConfig } from '../src/model/config.js';
 import { initWeights } from '../src/model/init.js';
 import { MODEL_PRESETS } from '../src/model/presets.js';
 import { scoreSentences, type EncodedSentence } from '../src/probe/score.js';
-import { streamFromSeed } from '../src/train/rng.js';
+import { streamFromSeed } from '../src/core/random.js';
 
 const hasWebGpu = (await requestWebGpu()) !== null;
 

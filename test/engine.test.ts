@@ -4,11 +4,12 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { createEngine } from '../src/engine/index.js';
 import { positionIds } from '../src/model/positions.js';
-import type { NamedTensors, OptimizerSettings } from '../src/engine/types.js';
+import type { OptimizerSettings } from '../src/engine/types.js';
+import type { NamedTensors } from '../src/core/tensors.js';
 import { initWeights } from '../src/model/init.js';
 import { countParameters, numel, paramSpecs } from '../src/model/params.js';
 import { MODEL_PRESETS } from '../src/model/presets.js';
-import { streamFromSeed } from '../src/train/rng.js';
+import { streamFromSeed } from '../src/core/random.js';
 import { maxRelativeDifference, randomBatch, SSA_HEADS, tinyConfig } from './engine-fixtures.js';
 
 const NO_DROPOUT = { hiddenDropout: 0, attentionDropout: 0 };

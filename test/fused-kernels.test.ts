@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { MATMUL_FLAGS, matmulSource, SPLIT_REDUCE_WGSL } from '../src/engine/webgpu/kernels/matmul.wgsl.js';
 import { requestWebGpu } from '../src/engine/webgpu-runtime.js';
-import { streamFromSeed } from '../src/train/rng.js';
+import { streamFromSeed } from '../src/core/random.js';
 
 const gpu = await requestWebGpu();
 

@@ -3,16 +3,18 @@
 // AdamW + clip steps. Runs on any WebGPU adapter, lavapipe included; skipped where none exists.
 import { describe, expect, it } from 'vitest';
 import { createEngine } from '../src/engine/index.js';
-import type { Engine, NamedTensors, OptimizerSettings } from '../src/engine/types.js';
+import type { Engine, OptimizerSettings } from '../src/engine/types.js';
+import type { NamedTensors } from '../src/core/tensors.js';
 import { createFusedEngine } from '../src/engine/webgpu/engine.js';
 import { splitKCount } from '../src/engine/webgpu/kernels/matmul.wgsl.js';
 import { COLUMN_CHUNK_ROWS } from '../src/engine/webgpu/kernels/norm.wgsl.js';
 import { compareGradients, randomTargetedBatch, relativeError } from '../src/engine/webgpu/parity.js';
 import { requestWebGpu } from '../src/engine/webgpu-runtime.js';
-import type { AttentionConfig, ModelConfig } from '../src/model/config.js';
+import type { ModelConfig } from '../src/model/config.js';
+import type { AttentionConfig } from '../src/model/attention.js';
 import { initWeights } from '../src/model/init.js';
 import { MODEL_PRESETS } from '../src/model/presets.js';
-import { streamFromSeed } from '../src/train/rng.js';
+import { streamFromSeed } from '../src/core/random.js';
 
 const hasWebGpu = (await requestWebGpu()) !== null;
 const TOLERANCE = 1e-4;

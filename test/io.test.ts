@@ -7,7 +7,7 @@ import { validateWeights } from '../src/io/checkpoint.js';
 import { hfConfigFromModel, modelConfigFromHf } from '../src/io/hf-config.js';
 import { MODEL_PRESETS } from '../src/model/presets.js';
 import { countParameters, paramSpecs, numel } from '../src/model/params.js';
-import type { NamedTensors } from '../src/engine/types.js';
+import type { NamedTensors } from '../src/core/tensors.js';
 
 function tensors(): NamedTensors {
   return new Map([

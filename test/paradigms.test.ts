@@ -14,11 +14,11 @@ import { VERBS } from '../src/probe/paradigms/lexicon-verbs.js';
 import { NAMES, SUBJECT_PRONOUNS } from '../src/probe/paradigms/lexicon-words.js';
 import { PARADIGMS } from '../src/probe/paradigms/paradigms.js';
 import type { PairDrawer, ParadigmTemplate, TokenPair } from '../src/probe/paradigms/template.js';
-import { countWords, Pool, type Vocabulary } from '../src/probe/paradigms/vocabulary.js';
+import { countWords, poolOf, type Vocabulary } from '../src/probe/paradigms/vocabulary.js';
 import { readSuite } from '../src/probe/suite.js';
 import { loadTokenizer } from '../src/tokenizer/load.js';
 import type { Tokenizer } from '../src/tokenizer/types.js';
-import { streamFromSeed } from '../src/train/rng.js';
+import { streamFromSeed } from '../src/core/random.js';
 
 const run = promisify(execFile);
 const FIXTURE_TOKENIZER = 'test/fixtures/paradigms-tokenizer.json';
@@ -181,7 +181,7 @@ describe('each pair differs only where its paradigm says', () => {
 describe('vocabulary', () => {
   it('draws frequent words more often than rare ones (weight √count)', () => {
     const vocabulary: Vocabulary = { weightOf: ([word]) => Math.sqrt(word === 'dog' ? 100 : 1) };
-    const pool = Pool.of(vocabulary, ['dog', 'cat'], (word) => [word]);
+    const pool = poolOf(vocabulary, ['dog', 'cat'], (word) => [word]);
     const random = streamFromSeed(5);
     const dogs = Array.from({ length: 2000 }, () => pool.draw(random)).filter((word) => word === 'dog').length;
     expect(dogs / 2000).toBeGreaterThan(0.85);

@@ -14,7 +14,7 @@ import { probeCheckpointInProcess } from '../src/probe/run.js';
 import { readSuite } from '../src/probe/suite.js';
 import type { ProbeItem, ProbeSummary } from '../src/probe/summary.js';
 import { loadTokenizer } from '../src/tokenizer/load.js';
-import { streamFromSeed } from '../src/train/rng.js';
+import { streamFromSeed } from '../src/core/random.js';
 
 const run = promisify(execFile);
 const FIXTURE = 'test/fixtures/probe-checkpoint';

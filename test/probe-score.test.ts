@@ -9,7 +9,7 @@ import { loadCheckpoint } from '../src/io/checkpoint.js';
 import { SPECIAL_IDS } from '../src/model/config.js';
 import { probeSuite, type ProbeOptions } from '../src/probe/run.js';
 import { scoringRows, scoreSentences, type EncodedSentence, type ScoringMethod } from '../src/probe/score.js';
-import type { Suite } from '../src/probe/suite.js';
+import type { Suite } from '../src/probe/types.js';
 import { loadTokenizer } from '../src/tokenizer/load.js';
 import type { Tokenizer } from '../src/tokenizer/types.js';
 

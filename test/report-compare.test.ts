@@ -2,13 +2,13 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UserError } from '../src/cli/errors.js';
+import { UserError } from '../src/core/errors.js';
 import { compare, longRows, type Comparison } from '../src/report/compare.js';
 import { readComparison, writeComparison } from '../src/report/outputs.js';
 import { collectRunSummaries } from '../src/report/summaries.js';
 import { formatComparisonTable } from '../src/report/table.js';
-import { parseVariant, variantName } from '../src/report/variants.js';
-import { streamFromSeed } from '../src/train/rng.js';
+import { parseVariant, variantName } from '../src/model/attention.js';
+import { streamFromSeed } from '../src/core/random.js';
 import { FIXTURE_PARADIGMS, writeFixtureRun, writeStandardFixture } from './report-fixtures.js';
 
 const T975: Record<number, number> = { 1: 12.706204736174707, 2: 4.302652729749464 };

@@ -2,13 +2,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { writeFileAtomic } from '../src/io/atomic.js';
+import { writeFileAtomic } from '../src/core/files.js';
 import type { AttentionDiagnostics, ConditionStats } from '../src/report/attention-stats.js';
 import { compare, longRows } from '../src/report/compare.js';
 import { writeComparison } from '../src/report/outputs.js';
 import { writeReport } from '../src/report/report.js';
 import { collectRunSummaries } from '../src/report/summaries.js';
-import { parseVariant } from '../src/report/variants.js';
+import { parseVariant } from '../src/model/attention.js';
 import { writeStandardFixture } from './report-fixtures.js';
 
 const root = mkdtempSync(join(tmpdir(), 'babyssa-report-'));

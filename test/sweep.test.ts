@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CHECKPOINT_FILES } from '../src/io/checkpoint.js';
-import { checkpointCompletion, MANIFEST, plannedRuns, runSweep, type RunLauncher, type SweepManifest, type SweepPlan } from '../src/report/sweep.js';
+import { MANIFEST, plannedRuns, type SweepManifest, type SweepPlan } from '../src/sweep/manifest.js';
+import { checkpointCompletion, runSweep, type RunLauncher } from '../src/sweep/run.js';
 
 let dir: string;
 beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'babyssa-sweep-')); });

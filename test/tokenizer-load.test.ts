@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tokenizers from 'tokenizers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UserError } from '../src/cli/errors.js';
+import { UserError } from '../src/core/errors.js';
 import { loadTokenizer, tokenizerFromJson } from '../src/tokenizer/load.js';
 import type { Tokenizer } from '../src/tokenizer/types.js';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tokenizers from 'tokenizers';
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../src/cli/errors.js';
+import { UserError } from '../src/core/errors.js';
 import { SPECIAL_TOKENS } from '../src/model/config.js';
 import { BYTE_ALPHABET, BYTE_TO_CHAR, preTokenize } from '../src/tokenizer/byte-level.js';
 import { serializeTokenizerJson } from '../src/tokenizer/hf-json.js';

@@ -3,7 +3,7 @@ import { resolveTrainConfig } from '../src/config/resolve.js';
 import { COMPARED_KEYS, TRAINING_KEYS } from '../src/config/run-keys.js';
 import { MaskedBatchStream } from '../src/train/batches.js';
 import { choosePositions, distinctPatterns, maskPatternCount, maskSequence } from '../src/train/masking.js';
-import { derivedStream, streamFromSeed, streamFromState } from '../src/train/rng.js';
+import { derivedStream, streamFromSeed, streamFromState } from '../src/core/random.js';
 import { learningRate } from '../src/train/schedule.js';
 import { SPECIAL_IDS } from '../src/model/config.js';
 

@@ -4,7 +4,7 @@
 import { parseArgs } from 'node:util';
 import { padBatch } from '../../src/data/sequences.js';
 import { createEngine } from '../../src/engine/index.js';
-import type { NamedTensors } from '../../src/engine/types.js';
+import type { NamedTensors } from '../../src/core/tensors.js';
 import { loadCheckpoint } from '../../src/io/checkpoint.js';
 import { writeSafetensors } from '../../src/io/safetensors.js';
 import { SPECIAL_IDS } from '../../src/model/config.js';

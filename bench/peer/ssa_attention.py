@@ -12,6 +12,7 @@ import torch
 from torch import nn
 
 ATTN_IMPLEMENTATION = "babyssa_ssa"
+MIXED_IMPLEMENTATION = "babyssa_mixed"
 
 
 def ssa_probs(scores, keep, n, b):
@@ -23,25 +24,44 @@ def ssa_probs(scores, keep, n, b):
     return torch.softmax(t, dim=-1)
 
 
-def ssa_attention_forward(module, query, key, value, attention_mask, scaling=None, dropout=0.0, **kwargs):
-    """transformers' attention-function signature: q, k, v [B, H, T, D] in, ([B, T, H, D], probs) out."""
+def _scores_and_keep(query, key, attention_mask, scaling):
+    """Scaled scores [B, H, Tq, Tk] and the boolean keep mask (True = attend) or None, from transformers' arguments."""
     scaling = query.shape[-1] ** -0.5 if scaling is None else scaling
     scores = torch.matmul(query, key.transpose(-1, -2)) * scaling  # [B, H, Tq, Tk]
     keep = attention_mask
     if keep is not None:
         keep = keep[..., : key.shape[-2]]
         keep = keep if keep.dtype == torch.bool else keep == 0  # an additive float mask is 0 where kept
-    probs = ssa_probs(scores, keep, module.ssa_n, module.ssa_b)
+    return scores, keep
+
+
+def _attend(module, probs, value, dropout):
     probs = nn.functional.dropout(probs, p=dropout, training=module.training)
-    return torch.matmul(probs, value).transpose(1, 2).contiguous(), probs
+    return torch.matmul(probs, value).transpose(1, 2).contiguous(), probs  # [B, T, H, D], [B, H, Tq, Tk]
+
+
+def ssa_attention_forward(module, query, key, value, attention_mask, scaling=None, dropout=0.0, **kwargs):
+    """transformers' attention-function signature: q, k, v [B, H, T, D] in, ([B, T, H, D], probs) out."""
+    scores, keep = _scores_and_keep(query, key, attention_mask, scaling)
+    return _attend(module, ssa_probs(scores, keep, module.ssa_n, module.ssa_b), value, dropout)
+
+
+def mixed_attention_forward(module, query, key, value, attention_mask, scaling=None, dropout=0.0, **kwargs):
+    """Softmax or SSA, chosen by the module's `use_softmax` flag ([1], bool), for a torch.func ensemble whose members
+    mix the two (vmap needs one function for all members): both maps are computed and torch.where keeps one."""
+    scores, keep = _scores_and_keep(query, key, attention_mask, scaling)
+    plain = scores if keep is None else scores.masked_fill(~keep, float("-inf"))
+    ssa = ssa_probs(scores, keep, module.ssa_n, module.ssa_b)
+    return _attend(module, torch.where(module.use_softmax.view(1, 1, 1, 1), torch.softmax(plain, dim=-1), ssa), value, dropout)
 
 
 def register():
     from transformers import AttentionInterface, AttentionMaskInterface
     from transformers.masking_utils import sdpa_mask
 
-    AttentionInterface.register(ATTN_IMPLEMENTATION, ssa_attention_forward)
-    AttentionMaskInterface.register(ATTN_IMPLEMENTATION, sdpa_mask)  # boolean padding mask, True = attend
+    for name, forward in [(ATTN_IMPLEMENTATION, ssa_attention_forward), (MIXED_IMPLEMENTATION, mixed_attention_forward)]:
+        AttentionInterface.register(name, forward)
+        AttentionMaskInterface.register(name, sdpa_mask)  # boolean padding mask, True = attend
 
 
 def attach_ssa(model, n, b, n_trainable=False, b_trainable=False):
@@ -59,6 +79,16 @@ def fresh_ssa(model, n=1.5, b=0.8, per_head=False, n_trainable=False, b_trainabl
     config = model.config
     shape = (config.num_hidden_layers, config.num_attention_heads if per_head else 1)
     return attach_ssa(model, torch.full(shape, float(n)), torch.full(shape, float(b)), n_trainable, b_trainable)
+
+
+def fresh_mixed(model, use_softmax, n=1.5, b=0.8):
+    """A member of a mixed torch.func ensemble: SSA's scalars (fixed; unused when use_softmax) and the flag on every
+    layer, attention through mixed_attention_forward."""
+    fresh_ssa(model, n, b)
+    for layer in model.roberta.encoder.layer:
+        layer.attention.self.register_buffer("use_softmax", torch.tensor([bool(use_softmax)]))
+    model.set_attn_implementation(MIXED_IMPLEMENTATION)
+    return model
 
 
 def load_ssa_model(folder):

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { createEngine } from '../engine/index.js';
-import { writeFileAtomic } from '../io/atomic.js';
+import { writeFileAtomic } from '../core/files.js';
 import { loadCheckpoint } from '../io/checkpoint.js';
 import { maxSequenceLength } from '../model/config.js';
 import { readSuite } from '../probe/suite.js';

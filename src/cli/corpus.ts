@@ -8,7 +8,7 @@ import { downloadCorpus, KNOWN_CORPORA } from '../data/fetch.js';
 import { generateCorpusText } from '../data/generator/generate.js';
 import { DEFAULT_MAX_LENGTH } from '../data/sequences.js';
 import { corpusStats, formatCorpusStats } from '../data/stats.js';
-import { writeFileAtomic } from '../io/atomic.js';
+import { writeFileAtomic } from '../core/files.js';
 import { loadTokenizer } from '../tokenizer/load.js';
 import { fail } from './errors.js';
 

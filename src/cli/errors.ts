@@ -1,10 +1,5 @@
-/** A mistake the user can fix (bad path, bad flag, bad file): printed as one line, no stack trace. */
-export class UserError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UserError';
-  }
-}
+// The command line's side of user errors: `fail` for a bad flag; main.ts prints a UserError as one line.
+import { UserError } from '../core/errors.js';
 
 export function fail(message: string): never {
   throw new UserError(message);

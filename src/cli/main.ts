@@ -2,7 +2,7 @@
 // The `babyssa` command: one yargs module per command in this folder.
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { UserError } from './errors.js';
+import { UserError } from '../core/errors.js';
 import { commands } from './commands.js';
 
 /** yargs collects a repeated flag into an array; for a flag that takes one value that is a mistake, said so. */

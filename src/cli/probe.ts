@@ -10,8 +10,7 @@ import { DEFAULT_PROBE_OPTIONS, probeCheckpointInProcess } from '../probe/run.js
 import { SCORING_METHODS, type ScoringMethod } from '../probe/score.js';
 import { readSuite } from '../probe/suite.js';
 import { checkSuiteTokenizer, defaultSuiteFor } from '../probe/suite-fit.js';
-import { loadTokenizer } from '../tokenizer/load.js';
-import { checkTokenizerFits } from '../train/setup.js';
+import { loadTokenizer, checkTokenizerFits } from '../tokenizer/load.js';
 import { fail } from './errors.js';
 
 function positiveInteger(value: unknown, flag: string): number {

@@ -1,9 +1,10 @@
-// `babyssa sweep`: pretrain every variant × seed as child processes, resumably (see src/report/sweep.ts).
-import { spawn, type ChildProcess } from 'node:child_process';
+// `babyssa sweep`: pretrain every variant × seed as child processes, resumably (see src/sweep/).
+import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { checkpointCompletion, runSweep, type RunLauncher } from '../report/sweep.js';
-import { parseVariant } from '../report/variants.js';
+import { childLauncher } from '../sweep/launch.js';
+import { checkpointCompletion, runSweep } from '../sweep/run.js';
+import { parseVariant } from '../model/attention.js';
 import { fail } from './errors.js';
 import { PRETRAIN_OPTIONS } from './pretrain.js';
 
@@ -20,22 +21,6 @@ function passThroughFlags(argv: Record<string, unknown>): string[] {
     else flags.push(`--${name}`, String(value));
   }
   return flags;
-}
-
-/** Children run the same CLI entry (and loader, under tsx) as this process. */
-function childLauncher(children: Set<ChildProcess>): RunLauncher {
-  return (argv) =>
-    new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [...process.execArgv, process.argv[1], ...argv], {
-        stdio: 'inherit',
-      });
-      children.add(child);
-      child.on('error', reject);
-      child.on('exit', (code, signal) => {
-        children.delete(child);
-        resolve(code ?? 128 + (signal === 'SIGKILL' ? 9 : signal === 'SIGTERM' ? 15 : 2));
-      });
-    });
 }
 
 export const sweepCommand: CommandModule = {

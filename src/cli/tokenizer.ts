@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { shippedPath } from '../config/paths.js';
 import { readCorpusLines } from '../data/corpus.js';
-import { writeFileAtomic } from '../io/atomic.js';
+import { writeFileAtomic } from '../core/files.js';
 import { checkOutputFile, checkOutputFolder } from '../io/output-path.js';
 import { serializeTokenizerJson } from '../tokenizer/hf-json.js';
 import { loadTokenizer } from '../tokenizer/load.js';

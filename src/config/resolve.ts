@@ -1,7 +1,7 @@
 // Turns defaults, the preset, a --config file and flags into one validated TrainConfig.
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../core/errors.js';
 import { maxSequenceLength, type ModelConfig } from '../model/config.js';
 import { MODEL_PRESETS, PRESET_NAMES } from '../model/presets.js';
 import { PRESET_TRAINING, trainConfigSchema, type TrainConfig } from './schema.js';

@@ -1,6 +1,7 @@
 // The one training config: defaults are BabyBERTa's (Huebner et al. 2021) unless a reason says otherwise.
 // Precedence: these defaults < the preset's training overrides < --config file.json < command-line flags.
 import { z } from 'zod';
+import { DEFAULT_SSA_B, DEFAULT_SSA_N } from '../model/attention.js';
 import { PRESET_NAMES } from '../model/presets.js';
 
 const positive = z.number().positive();
@@ -19,12 +20,11 @@ export const trainConfigSchema = z.strictObject({
 
   // softmax is the baseline; ssa is the paper's Scaled Signed Averaging.
   attention: z.enum(['softmax', 'ssa']).default('softmax'),
-  // n = 1.5 is the paper's best setting on three of the four paradigms (SSA-1.5).
-  ssaN: z.number().min(1).default(1.5),
+  // the SSA defaults and their reasons live with the attention settings (model/attention.ts).
+  ssaN: z.number().min(1).default(DEFAULT_SSA_N),
   // fixed n reproduces SSA-1.5 / SSA-2; trainable n is the paper's learnable variant.
   ssaNTrainable: z.boolean().default(false),
-  // b = 0.8 as fixed in the authors' code.
-  ssaB: positive.default(0.8),
+  ssaB: positive.default(DEFAULT_SSA_B),
   ssaBTrainable: z.boolean().default(false),
   // one (n, b) per layer shared by heads, as in the authors' code.
   ssaGranularity: z.enum(['layer', 'head']).default('layer'),

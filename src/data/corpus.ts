@@ -1,7 +1,7 @@
 // Reading AO-CHILDES-format text: one utterance per line, lower-case, whitespace tokens, end punctuation as a
 // token. Every problem with the file is a UserError of one line, so the CLI never shows a stack trace for it.
 import { readFile, stat } from 'node:fs/promises';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../core/errors.js';
 
 /** BabyBERTa drops utterances of fewer than 3 whitespace tokens ("look .", "uh oh"): too short to mask usefully. */
 export const MIN_UTTERANCE_TOKENS = 3;

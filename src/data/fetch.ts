@@ -2,8 +2,8 @@
 // The check is the git blob SHA-1 (sha1("blob <size>\0" + bytes)): the id GitHub's own tree records for the
 // file, so it can be compared against the repository without trusting the download.
 import { createHash } from 'node:crypto';
-import { UserError } from '../cli/errors.js';
-import { writeFileAtomic } from '../io/atomic.js';
+import { UserError } from '../core/errors.js';
+import { writeFileAtomic } from '../core/files.js';
 
 export interface ExpectedFile {
   lines: number;

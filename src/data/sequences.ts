@@ -1,7 +1,7 @@
 // From utterances to the id sequences the model sees, and from sequences to padded batches.
 // BabyBERTa drops (never truncates) sequences longer than the maximum length: a truncated utterance is a
 // different, usually ungrammatical, sentence.
-import type { TokenBatch } from '../engine/types.js';
+import type { TokenBatch } from '../core/batches.js';
 import type { Tokenizer } from '../tokenizer/types.js';
 
 /** BabyBERTa's maximum sequence length, counting <s> and </s>. */

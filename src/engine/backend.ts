@@ -1,7 +1,7 @@
 // Picks and activates the tfjs backend behind `--backend auto|cpu|wasm|webgpu|tensorflow`.
 // tfjs has one active backend per process; engines re-activate theirs before each call (see ensureBackend).
 import * as tf from '@tensorflow/tfjs';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../core/errors.js';
 import { requestWebGpu } from './webgpu-runtime.js';
 
 export const BACKEND_CHOICES = ['auto', 'cpu', 'wasm', 'webgpu', 'tensorflow'] as const;

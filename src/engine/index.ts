@@ -1,12 +1,13 @@
 // The engine factory behind `--engine tfjs|fused` and `--backend`: activates the backend, initialises
 // weights from the seed when none are given, and builds the chosen engine.
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../core/errors.js';
 import type { ModelConfig } from '../model/config.js';
 import { initWeights } from '../model/init.js';
-import { streamFromSeed } from '../train/rng.js';
+import { streamFromSeed } from '../core/random.js';
 import { activateBackend, type ActiveBackend, type BackendChoice } from './backend.js';
 import { createTfjsEngine } from './tfjs/engine.js';
-import type { Engine, NamedTensors, OptimizerSettings } from './types.js';
+import type { Engine, OptimizerSettings } from './types.js';
+import type { NamedTensors } from '../core/tensors.js';
 import { requestWebGpu } from './webgpu-runtime.js';
 
 /** auto: the fused WebGPU engine when the backend resolves to webgpu, else the tfjs reference engine. */

@@ -1,30 +1,9 @@
 // The engine seam: everything above it (data, masking, schedule, checkpoints, probes, reports) is
 // shared; the tfjs reference engine and the fused WebGPU engine implement it and are tested against
 // each other on the same weights and batch.
+import type { TargetedBatch, TokenBatch } from '../core/batches.js';
+import type { HostTensor, NamedTensors, OptimizerState } from '../core/tensors.js';
 import type { ModelConfig } from '../model/config.js';
-
-/** A float32 tensor in HF layout (dense kernels [out, in]), row-major. */
-export interface HostTensor {
-  shape: number[];
-  data: Float32Array;
-}
-/** Tensors by HF name, in `paramSpecs` order where they are parameters. */
-export type NamedTensors = Map<string, HostTensor>;
-
-/** Token ids of B sequences padded to T with the pad id. */
-export interface TokenBatch {
-  batchSize: number;
-  seqLen: number;
-  inputIds: Int32Array; // [B*T]
-  /** 1 for a real token, 0 for padding. */
-  attentionMask: Uint8Array; // [B*T]
-}
-
-/** Positions whose original token the model must predict, with those tokens. */
-export interface TargetedBatch extends TokenBatch {
-  targetPositions: Int32Array; // [M] flat indices b*T + t
-  targetIds: Int32Array; // [M]
-}
 
 export interface OptimizerSettings {
   beta1: number;
@@ -54,13 +33,6 @@ export interface ForwardOutput {
   logits: HostTensor; // [B, T, V]
   /** Per layer, attention weights [B, H, T, T]; present when asked for. */
   attentions?: HostTensor[];
-}
-
-export interface OptimizerState {
-  /** Number of AdamW updates applied so far (for bias correction). */
-  step: number;
-  /** `${name}.exp_avg` and `${name}.exp_avg_sq` for every trainable parameter, HF layout. */
-  tensors: NamedTensors;
 }
 
 /**

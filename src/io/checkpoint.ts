@@ -3,15 +3,14 @@
 // folder named step-<N> is always complete; resume and probing take the highest such step.
 import { readdir, readFile, rename, rm, mkdir, stat, copyFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { UserError } from '../cli/errors.js';
-import type { NamedTensors, OptimizerState } from '../engine/types.js';
+import { UserError } from '../core/errors.js';
+import type { NamedTensors, OptimizerState } from '../core/tensors.js';
 import type { ModelConfig } from '../model/config.js';
 import { paramSpecs } from '../model/params.js';
-import { writeFileAtomic } from './atomic.js';
+import { writeFileAtomic, pathExists } from '../core/files.js';
 import { hfConfigFromModel, modelConfigFromHf } from './hf-config.js';
 import { encodeSafetensors, readSafetensors } from './safetensors.js';
-import { pathExists } from './exists.js';
-import { diskFullError, isDiskFull } from './disk-full.js';
+import { diskFullError, isDiskFull } from '../core/disk-full.js';
 
 export { hfConfigFromModel, modelConfigFromHf };
 

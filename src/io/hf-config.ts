@@ -1,7 +1,8 @@
 // Model config ⇄ HF RobertaConfig JSON (config.json), with our attention fields beside HF's own keys
 // (HF keeps unknown keys, so the file loads in `transformers` unchanged).
-import { UserError } from '../cli/errors.js';
-import type { AttentionConfig, ModelConfig } from '../model/config.js';
+import { UserError } from '../core/errors.js';
+import type { ModelConfig } from '../model/config.js';
+import type { AttentionConfig } from '../model/attention.js';
 import { SPECIAL_IDS } from '../model/config.js';
 
 export function hfConfigFromModel(config: ModelConfig): Record<string, unknown> {

@@ -4,23 +4,21 @@
 // PyTorch-trained BabyBERTa) becomes `<run>/step-0/`, which `probe` reads and `pretrain --resume` continues.
 import { copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../core/errors.js';
 import { PACKAGE_ROOT } from '../config/paths.js';
 import { resolveTrainConfig } from '../config/resolve.js';
 import type { TrainConfig } from '../config/schema.js';
-import type { NamedTensors } from '../engine/types.js';
+import type { NamedTensors } from '../core/tensors.js';
 import { SPECIAL_TOKENS, type ModelConfig } from '../model/config.js';
 import { numel, paramSpecs } from '../model/params.js';
 import { MODEL_PRESETS, PRESET_NAMES, type PresetName } from '../model/presets.js';
-import { loadTokenizer } from '../tokenizer/load.js';
-import { checkTokenizerFits } from '../train/setup.js';
-import { streamFromSeed } from '../train/rng.js';
-import { writeFileAtomic } from './atomic.js';
+import { loadTokenizer, checkTokenizerFits } from '../tokenizer/load.js';
+import { streamFromSeed } from '../core/random.js';
+import { writeFileAtomic, pathExists } from '../core/files.js';
 import { listCheckpointSteps, loadCheckpoint, saveCheckpoint, validateWeights } from './checkpoint.js';
 import { hfConfigFromModel, modelConfigFromHf } from './hf-config.js';
 import { encodeSafetensors, readSafetensors } from './safetensors.js';
 import { exportReadme } from './hf-readme.js';
-import { pathExists } from './exists.js';
 import { checkOutputFolder } from './output-path.js';
 
 /** What a step folder needs for export; optimizer and trainer state are training-only. */

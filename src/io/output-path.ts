@@ -1,7 +1,7 @@
 // Where a command writes: refused up front, before any work, when it would overwrite something without
 // --overwrite or when a file stands where a folder is meant (and the other way round).
 import { readdir, stat } from 'node:fs/promises';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../core/errors.js';
 
 /** `--out` as a folder to write into: absent, empty, or (with overwrite) any folder; never a file. */
 export async function checkOutputFolder(path: string, overwrite: boolean): Promise<void> {

@@ -2,10 +2,10 @@
 // {name: {dtype, shape, data_offsets}}, then the raw little-endian tensor bytes. We write F32 only and read F32,
 // F16 and BF16 (PyTorch-trained checkpoints), so Python users can load ours and we can import theirs.
 import { readFile } from 'node:fs/promises';
-import { UserError } from '../cli/errors.js';
-import type { HostTensor, NamedTensors } from '../engine/types.js';
+import { UserError } from '../core/errors.js';
+import type { HostTensor, NamedTensors } from '../core/tensors.js';
 import { numel } from '../model/params.js';
-import { writeFileAtomic } from './atomic.js';
+import { writeFileAtomic } from '../core/files.js';
 
 interface HeaderEntry {
   dtype: string;

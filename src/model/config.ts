@@ -1,20 +1,5 @@
 // The model's hyper-parameters: one shape for every engine, named like HF's RobertaConfig where HF has a name.
-
-export type AttentionScoring = 'softmax' | 'ssa';
-export type SsaGranularity = 'layer' | 'head';
-
-/** How attention logits become weights. Softmax ignores the ssa* fields. */
-export interface AttentionConfig {
-  scoring: AttentionScoring;
-  /** SSA exponent n (≥ 1); 1.5 and 2 are the paper's SSA-1.5 / SSA-2. */
-  ssaN: number;
-  ssaNTrainable: boolean;
-  /** SSA base scale b (> 0). */
-  ssaB: number;
-  ssaBTrainable: boolean;
-  /** One (n, b) pair per layer shared by its heads, or one per head. */
-  ssaGranularity: SsaGranularity;
-}
+import type { AttentionConfig } from './attention.js';
 
 export interface ModelConfig {
   vocabSize: number;

@@ -2,7 +2,7 @@
 // random stream so that a seed fixes the model on every engine and backend.
 import { SPECIAL_IDS, type ModelConfig } from './config.js';
 import { numel, paramSpecs, type ParamSpec } from './params.js';
-import type { NamedTensors } from '../engine/types.js';
+import type { NamedTensors } from '../core/tensors.js';
 
 /** Embedding tables whose pad row HF zeroes (nn.Embedding padding_idx); token types have none. */
 const PADDED_EMBEDDINGS = new Set([

@@ -1,4 +1,4 @@
-import type { TokenBatch } from '../engine/types.js';
+import type { TokenBatch } from '../core/batches.js';
 import { SPECIAL_IDS } from './config.js';
 
 /** RoBERTa position ids, cumsum(mask)·mask + pad: the first real token gets pad + 1 = 2, padding gets 1. */

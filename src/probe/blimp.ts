@@ -1,8 +1,8 @@
 // BLiMP's format: JSON lines with `sentence_good` and `sentence_bad`; the paradigm comes from `paradigm` or
 // `UID` (BLiMP's name for it), else the file's name, and the phenomenon from `phenomenon`, BLiMP's
 // `linguistics_term`, or the paradigm name's part before its last dash (Zorro's convention).
-import { UserError } from '../cli/errors.js';
-import type { MinimalPair, Paradigm } from './suite.js';
+import { UserError } from '../core/errors.js';
+import type { MinimalPair, Paradigm } from './types.js';
 import { phenomenonOf } from './zorro.js';
 
 function optionalString(record: Record<string, unknown>, key: string, where: string): string | undefined {

@@ -1,6 +1,6 @@
 // Writing a probe's results (summary.json + items.jsonl, each atomically) and the human table for stderr.
 import { join, resolve, sep } from 'node:path';
-import { writeFileAtomic } from '../io/atomic.js';
+import { writeFileAtomic } from '../core/files.js';
 import type { ProbeItem, ProbeSummary } from './summary.js';
 
 export const SUMMARY_FILE = 'summary.json';

@@ -1,7 +1,7 @@
 // Probing a model that is already in an engine: `babyssa probe` after loading a checkpoint, and the training
 // loop's `--probe-every` between steps. Tokenize each distinct sentence once, score, tally, summarise.
 import cliProgress from 'cli-progress';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../core/errors.js';
 import { toolFacts } from '../config/tool.js';
 import type { Engine } from '../engine/types.js';
 import { maxSequenceLength } from '../model/config.js';
@@ -9,7 +9,7 @@ import { countParameters, ssaParamNames } from '../model/params.js';
 import type { TiePolicy } from './accuracy.js';
 import { writeProbeResults } from './output.js';
 import { scoreSentences, type EncodedSentence, type ScoringMethod } from './score.js';
-import type { Suite } from './suite.js';
+import type { Suite } from './types.js';
 import { buildSummary, tallyScores, type ModelFacts, type ProbeItem, type ProbeSummary } from './summary.js';
 
 /** The part of the project's Tokenizer that probing needs. */

@@ -8,8 +8,9 @@
 // sentences first so padding stays small; each row only sees its own tokens, so scores do not depend on
 // how rows are batched. Up to IN_FLIGHT engine calls are queued at once, so the device computes one batch
 // while the host packs the next; results are applied in call order, so scores and progress are as if serial.
-import { UserError } from '../cli/errors.js';
-import type { Engine, TargetedBatch } from '../engine/types.js';
+import { UserError } from '../core/errors.js';
+import type { Engine } from '../engine/types.js';
+import type { TargetedBatch } from '../core/batches.js';
 import { SPECIAL_IDS } from '../model/config.js';
 
 /** Engine calls queued before the oldest one's result is awaited. */

@@ -4,10 +4,10 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../core/errors.js';
 import { shippedPath } from '../config/paths.js';
 import type { SentenceTokenizer } from './run.js';
-import type { Suite } from './suite.js';
+import type { Suite } from './types.js';
 
 /** The shipped suites (probes/README.md), each generated for one shipped tokenizer. */
 export const SHIPPED_SUITES = ['probes/default', 'probes/babyberta'] as const;

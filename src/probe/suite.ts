@@ -4,36 +4,11 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../core/errors.js';
 import { parseBlimpJsonl } from './blimp.js';
+import type { Paradigm, Suite, SuiteFormat } from './types.js';
 import { parseZorroText, phenomenonOf } from './zorro.js';
 
-export interface MinimalPair {
-  good: string;
-  bad: string;
-}
-
-export interface Paradigm {
-  name: string;
-  phenomenon: string;
-  /** The file it was read from, for messages. */
-  source: string;
-  pairs: MinimalPair[];
-}
-
-export type SuiteFormat = 'babyssa' | 'zorro' | 'blimp';
-
-export interface Suite {
-  name: string;
-  /** Absolute path of the file or directory. */
-  path: string;
-  format: SuiteFormat;
-  /** sha256 of the paradigms' names and sentences, independent of file layout and line endings. */
-  hash: string;
-  /** sha256 of the tokenizer.json a generated suite was made for (its suite.json says); null for Zorro and BLiMP. */
-  tokenizerSha256: string | null;
-  paradigms: Paradigm[];
-}
 
 function errorCode(error: unknown): string {
   return (error as NodeJS.ErrnoException).code ?? (error as Error).message;

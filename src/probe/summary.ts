@@ -4,7 +4,7 @@
 import type { ToolFacts } from '../config/tool.js';
 import { pairCredit, wilsonInterval, type TiePolicy } from './accuracy.js';
 import { higherIsBetter, reductionOf, type ScoringMethod } from './score.js';
-import type { Suite } from './suite.js';
+import type { Suite } from './types.js';
 
 export const PROBE_SCHEMA_VERSION = 1;
 

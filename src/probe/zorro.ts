@@ -1,7 +1,7 @@
 // Zorro's file format: one sentence per line, odd lines (1st, 3rd, …) ungrammatical, each even line the
 // grammatical partner of the line above it. Everything wrong with a file is reported as one line naming it.
-import { UserError } from '../cli/errors.js';
-import type { MinimalPair } from './suite.js';
+import { UserError } from '../core/errors.js';
+import type { MinimalPair } from './types.js';
 
 /** Lines of a text file without a final newline's empty tail; CRLF files read like LF files. */
 function splitLines(text: string): string[] {

@@ -1,8 +1,8 @@
 // Attention-saturation statistics per layer and head, from attention weights [B, H, T, T] of real sentences:
 // how peaked each query's distribution is (max weight, entropy), how much of it lands on the key with the
 // largest norm, and how much on chosen (deviant) positions. Averages run over every real query position.
-import type { HostTensor } from '../engine/types.js';
-import type { VariantSettings } from './variants.js';
+import type { HostTensor } from '../core/tensors.js';
+import type { AttentionConfig } from '../model/attention.js';
 
 export interface LayerStats {
   layer: number;
@@ -30,7 +30,7 @@ export interface ConditionStats {
 
 export interface AttentionDiagnostics {
   schema_version: number;
-  model: { checkpoint: string; run: string; step: number; variant: string; seed: number | null; settings: VariantSettings };
+  model: { checkpoint: string; run: string; step: number; variant: string; seed: number | null; settings: AttentionConfig };
   suite: { path: string; paradigm: string | null };
   n_sentences: number;
   /** Every probe sentence, unchanged weights. */

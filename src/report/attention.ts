@@ -4,12 +4,14 @@
 // is touched, and every occurrence of that token is scaled. Note that RoBERTa normalises the embedding sum
 // (word + position + type) with a LayerNorm, so the scaled row changes the token's direction more than its
 // norm at layer 0; later layers see the effect through the residual stream.
-import type { Engine, HostTensor, NamedTensors, TokenBatch } from '../engine/types.js';
+import type { Engine } from '../engine/types.js';
+import type { TokenBatch } from '../core/batches.js';
+import type { HostTensor, NamedTensors } from '../core/tensors.js';
 import { SPECIAL_IDS } from '../model/config.js';
 import { attentionStats, type AttentionDiagnostics, type ConditionStats } from './attention-stats.js';
 import { replayKeys } from './key-norms.js';
 import type { VegaLiteSpec } from './plots.js';
-import { variantName, type VariantSettings } from './variants.js';
+import { variantName, type AttentionConfig } from '../model/attention.js';
 
 export const ATTENTION_SCHEMA_VERSION = 1;
 export const DEVIANT_METHOD = 'word-embedding row of the token scaled by the factor in a copy of the weights, reloaded into the same engine';
@@ -93,7 +95,7 @@ export function mostFrequentToken(sequences: number[][]): number {
 export interface DiagnosticsInput {
   engine: Engine;
   weights: NamedTensors;
-  settings: VariantSettings;
+  settings: AttentionConfig;
   sequences: number[][];
   deviant: { tokenId: number; token: string; factor: number };
   model: { checkpoint: string; run: string; step: number; seed: number | null };

@@ -1,10 +1,10 @@
 // Joins per-run probe summaries into one comparison: per variant × paradigm mean, sd and 95% t-interval over
 // seeds at each run's final step; per paradigm the SSA − Softmax difference with a 95% interval; macro
 // averages; and the long table (variant, seed, step, paradigm, accuracy) over all steps for learning curves.
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../core/errors.js';
 import { bootstrapDifference, mean, tSummary, type BootstrapSettings } from './stats.js';
 import type { RunSummary } from './summaries.js';
-import type { VariantSettings } from './variants.js';
+import type { AttentionConfig } from '../model/attention.js';
 
 export const COMPARISON_SCHEMA_VERSION = 1;
 export const BASELINE_VARIANT = 'softmax';
@@ -65,7 +65,7 @@ export interface Comparison {
   suite: string;
   confidence: number;
   baseline: string;
-  variants: { variant: string; settings: VariantSettings; seeds: number[] }[];
+  variants: { variant: string; settings: AttentionConfig; seeds: number[] }[];
   paradigms: string[];
   /** Paradigms some final summaries lack: left out of the table and the macro average. */
   dropped_paradigms: string[];

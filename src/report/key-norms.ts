@@ -3,7 +3,8 @@
 // replay needs no Softmax/SSA code of its own): embeddings → LN, then per layer context = A·V, output
 // dense + residual + LN, GELU FFN + residual + LN. A test checks the replayed q·kᵀ reproduces a softmax
 // engine's attention weights, which validates the replayed hidden states.
-import type { HostTensor, NamedTensors, TokenBatch } from '../engine/types.js';
+import type { TokenBatch } from '../core/batches.js';
+import type { HostTensor, NamedTensors } from '../core/tensors.js';
 import { headDim, SPECIAL_IDS, type ModelConfig } from '../model/config.js';
 
 function weight(weights: NamedTensors, name: string): Float32Array {

@@ -2,8 +2,8 @@
 // comparison.jsonl (one row per variant, seed, step and paradigm, for pandas.read_json(lines=True)).
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { UserError } from '../cli/errors.js';
-import { writeFileAtomic } from '../io/atomic.js';
+import { UserError } from '../core/errors.js';
+import { writeFileAtomic } from '../core/files.js';
 import type { Comparison, LongRow } from './compare.js';
 
 export const COMPARISON_JSON = 'comparison.json';

@@ -2,8 +2,8 @@
 // loss, attention saturation) as SVG, plus an index.html that shows them together.
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import { UserError } from '../cli/errors.js';
-import { writeFileAtomic } from '../io/atomic.js';
+import { UserError } from '../core/errors.js';
+import { writeFileAtomic } from '../core/files.js';
 import type { AttentionDiagnostics } from './attention-stats.js';
 import { readComparison } from './outputs.js';
 import { formatComparisonTable } from './table.js';

@@ -1,6 +1,6 @@
 // Small-sample statistics for comparing runs over seeds: mean, sd, Student-t intervals (with our own t
 // quantile, so no stats dependency), and a seeded percentile bootstrap for unpaired differences.
-import { streamFromSeed } from '../train/rng.js';
+import { streamFromSeed } from '../core/random.js';
 
 export function mean(values: readonly number[]): number {
   let sum = 0;

@@ -4,8 +4,8 @@
 // copied away from their checkpoints.
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { UserError } from '../cli/errors.js';
-import { variantName, DEFAULT_SSA_B, DEFAULT_SSA_N, type VariantSettings } from './variants.js';
+import { UserError } from '../core/errors.js';
+import { variantName, DEFAULT_SSA_B, DEFAULT_SSA_N, type AttentionConfig } from '../model/attention.js';
 
 export interface ParadigmResult {
   paradigm: string;
@@ -29,7 +29,7 @@ export interface RunSummary {
   /** The training run folder when it could be found (for metrics.jsonl), else null. */
   runDir: string | null;
   variant: string;
-  settings: VariantSettings;
+  settings: AttentionConfig;
   seed: number;
   step: number;
   suite: string;
@@ -135,7 +135,7 @@ function asNumber(value: unknown): number | undefined {
   return undefined;
 }
 
-function settingsFromResolved(config: Record<string, unknown>): VariantSettings | null {
+function settingsFromResolved(config: Record<string, unknown>): AttentionConfig | null {
   if (config.attention !== 'softmax' && config.attention !== 'ssa') return null;
   return {
     scoring: config.attention,
@@ -147,7 +147,7 @@ function settingsFromResolved(config: Record<string, unknown>): VariantSettings 
   };
 }
 
-function settingsFromHf(config: Record<string, unknown>): VariantSettings | null {
+function settingsFromHf(config: Record<string, unknown>): AttentionConfig | null {
   const scoring = config.attention_scoring ?? 'softmax';
   if (scoring !== 'softmax' && scoring !== 'ssa') return null;
   return settingsFromResolved({
@@ -157,7 +157,7 @@ function settingsFromHf(config: Record<string, unknown>): VariantSettings | null
 }
 
 /** The summary's own model block: attention as a string or an object, n/b under snake or camel case. */
-function settingsFromSummary(model: Record<string, unknown>): VariantSettings | null {
+function settingsFromSummary(model: Record<string, unknown>): AttentionConfig | null {
   const attention = model.attention;
   if (attention && typeof attention === 'object') {
     const object = attention as Record<string, unknown>;

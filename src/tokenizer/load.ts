@@ -3,8 +3,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Tokenizer as HfTokenizer } from '@huggingface/tokenizers';
-import { UserError } from '../cli/errors.js';
-import { SPECIAL_IDS, SPECIAL_TOKENS } from '../model/config.js';
+import { UserError } from '../core/errors.js';
+import { SPECIAL_IDS, SPECIAL_TOKENS, type ModelConfig } from '../model/config.js';
 import { BYTE_ALPHABET, WORD_START } from './byte-level.js';
 import type { Encoded, Tokenizer } from './types.js';
 
@@ -102,4 +102,14 @@ export function tokenizerFromJson(text: string, source: string): Tokenizer {
 export async function loadTokenizer(path: string): Promise<Tokenizer> {
   const { text, file } = await readTokenizerText(path);
   return tokenizerFromJson(text, file);
+}
+
+/** Fails unless the tokenizer's vocabulary and special ids are the ones the model was built for. */
+export function checkTokenizerFits(tokenizer: Tokenizer, model: ModelConfig, source: string): void {
+  if (tokenizer.vocabSize !== model.vocabSize) {
+    throw new UserError(`${source} has ${tokenizer.vocabSize} tokens but the model expects ${model.vocabSize}; train a tokenizer with --vocab-size ${model.vocabSize}`);
+  }
+  SPECIAL_TOKENS.forEach((token, id) => {
+    if (tokenizer.tokenToId(token) !== id) throw new UserError(`${source}: special token ${token} must have id ${id} (has ${tokenizer.tokenToId(token) ?? 'none'})`);
+  });
 }

@@ -7,7 +7,7 @@
 // word occurrences, overlapping pairs like "a a" in "aaa" counted each time); ties go to the pair with the
 // smaller (left id, right id) — HF's BpeTrainer rule, so the merges equal HF's. Pair counts and the words
 // holding each pair are updated incrementally, so a merge costs only the words it touches.
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../core/errors.js';
 import { SPECIAL_TOKENS } from '../model/config.js';
 import { BYTE_ALPHABET, preTokenize } from './byte-level.js';
 import { PairQueue } from './pair-queue.js';

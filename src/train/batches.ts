@@ -4,10 +4,10 @@
 // them. The pass order is a shuffle derived from the seed and the pass number; <mask>-or-random choices come
 // from the run's stream. A cursor (pass, position) plus that stream's state restores the exact continuation.
 import { padBatch } from '../data/sequences.js';
-import type { TargetedBatch } from '../engine/types.js';
+import type { TargetedBatch } from '../core/batches.js';
 import { SPECIAL_IDS } from '../model/config.js';
 import { distinctPatterns, maskPatternCount, maskSequence, type MaskingScheme } from './masking.js';
-import { derivedStream, shuffleInPlace, type RandomStream } from './rng.js';
+import { derivedStream, shuffleInPlace, type RandomStream } from '../core/random.js';
 
 export interface DataCursor {
   epoch: number;

@@ -5,18 +5,18 @@
 // nothing ahead) at every step it saves, probes or is told to stop after, so checkpoints see exactly their step.
 import { appendFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../core/errors.js';
 import type { TrainConfig } from '../config/schema.js';
 import { createEngine } from '../engine/index.js';
 import type { Engine, StepResult } from '../engine/types.js';
-import { writeFileAtomic } from '../io/atomic.js';
+import { writeFileAtomic } from '../core/files.js';
 import { saveCheckpoint, stepDirName } from '../io/checkpoint.js';
 import { initWeights } from '../model/init.js';
 import { countParameters } from '../model/params.js';
 import { MaskedBatchStream } from './batches.js';
 import { appendMetrics, MetricsWindow, truncateMetrics } from './metrics.js';
 import { TrainingProgress } from './progress.js';
-import { streamFromSeed, streamFromState } from './rng.js';
+import { streamFromSeed, streamFromState } from '../core/random.js';
 import { learningRate } from './schedule.js';
 import { prepareRun, type RunStart } from './setup.js';
 

@@ -3,7 +3,7 @@
 // becomes <mask> 90% of the time and a random ordinary id 10% of the time, never left unchanged (that 0% is what
 // keeps holistic probing accurate). "hf" is BERT's 80/10/10.
 import { FIRST_ORDINARY_ID, SPECIAL_IDS } from '../model/config.js';
-import type { RandomStream } from './rng.js';
+import type { RandomStream } from '../core/random.js';
 
 export type MaskingScheme = 'babyberta' | 'hf';
 

@@ -2,8 +2,8 @@
 // step are dropped so the file reads as if the run had never stopped.
 import { appendFile, readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import { writeFileAtomic } from '../io/atomic.js';
-import { diskFullError, isDiskFull } from '../io/disk-full.js';
+import { diskFullError, isDiskFull } from '../core/disk-full.js';
+import { writeFileAtomic } from '../core/files.js';
 
 export interface MetricsLine {
   step: number;

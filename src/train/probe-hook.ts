@@ -4,7 +4,8 @@ import { join, sep } from 'node:path';
 import type { TrainConfig } from '../config/schema.js';
 import { formatSummaryTable, resultsDirForRun } from '../probe/output.js';
 import { DEFAULT_PROBE_OPTIONS, probeCheckpointInProcess } from '../probe/run.js';
-import { readSuite, type Suite } from '../probe/suite.js';
+import { readSuite } from '../probe/suite.js';
+import type { Suite } from '../probe/types.js';
 import type { ProbeHook } from './loop.js';
 
 export function probeHookFor(config: TrainConfig): ProbeHook {

@@ -3,7 +3,7 @@
 // the run started with; this file is the rest of its history, which `compare` reads.
 import { appendFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../core/errors.js';
 
 export const RESUME_CHANGES_FILE = 'resume-changes.jsonl';
 

@@ -1,31 +1,22 @@
 // Everything a run needs before its first step: the run folder, tokenizer, encoded corpus, starting weights.
 import { mkdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../core/errors.js';
 import { defaultRunName, modelConfigFor } from '../config/resolve.js';
 import { IDENTITY_KEYS, TRAINING_KEYS } from '../config/run-keys.js';
 import type { TrainConfig } from '../config/schema.js';
 import { keepUtterances, readCorpusLines } from '../data/corpus.js';
 import { encodeUtterances } from '../data/sequences.js';
 import { listCheckpointSteps, loadCheckpoint, loadTrainerState, stepDirName, type TrainerState } from '../io/checkpoint.js';
-import type { NamedTensors, OptimizerState } from '../engine/types.js';
-import { maxSequenceLength, SPECIAL_TOKENS, type ModelConfig } from '../model/config.js';
+import type { NamedTensors, OptimizerState } from '../core/tensors.js';
+import { maxSequenceLength, type ModelConfig } from '../model/config.js';
 import { checkSuiteFits, checkSuiteTokenizer } from '../probe/suite-fit.js';
-import { readSuite, type Suite } from '../probe/suite.js';
-import { loadTokenizer } from '../tokenizer/load.js';
+import { readSuite } from '../probe/suite.js';
+import type { Suite } from '../probe/types.js';
+import { checkTokenizerFits, loadTokenizer } from '../tokenizer/load.js';
 import type { Tokenizer } from '../tokenizer/types.js';
-import { pathExists } from '../io/exists.js';
+import { pathExists } from '../core/files.js';
 import { appendResumeChanges, currentRunConfig, RESUME_CHANGES_FILE, type ConfigChange } from './resume-changes.js';
-
-/** Fails unless the tokenizer's vocabulary and special ids are the ones the model was built for. */
-export function checkTokenizerFits(tokenizer: Tokenizer, model: ModelConfig, source: string): void {
-  if (tokenizer.vocabSize !== model.vocabSize) {
-    throw new UserError(`${source} has ${tokenizer.vocabSize} tokens but the model expects ${model.vocabSize}; train a tokenizer with --vocab-size ${model.vocabSize}`);
-  }
-  SPECIAL_TOKENS.forEach((token, id) => {
-    if (tokenizer.tokenToId(token) !== id) throw new UserError(`${source}: special token ${token} must have id ${id} (has ${tokenizer.tokenToId(token) ?? 'none'})`);
-  });
-}
 
 export interface RunStart {
   runDir: string;

@@ -1,6 +1,6 @@
 // Our own noun lists, by kind, each in rough frequency order (first = most frequent in child-directed speech).
 // Kinds drive selectional restrictions: you eat foods, wear clothes, feed animals.
-import { words } from './random.js';
+import { words } from './zipf.js';
 
 export type NounKind = 'animal' | 'person' | 'food' | 'toy' | 'clothing' | 'body' | 'household' | 'nature' | 'vehicle' | 'place';
 

@@ -1,5 +1,5 @@
 // Adjectives, names, numbers, prepositions and the short fixed phrases of child-directed speech.
-import { words } from './random.js';
+import { words } from './zipf.js';
 
 /** Adjectives for things (and animals): size, colour, texture, state. */
 export const THING_ADJECTIVES = words(`

@@ -3,7 +3,8 @@
 import { comparativesOf, pastOf, pluralOf, thirdPersonOf } from './morphology.js';
 import { NOUNS_BY_KIND, PERSON_GENDER, PLURAL_FORM, SINGULAR_ONLY, SUBSTANCES, type NounKind } from './lexicon-nouns.js';
 import { ANIMATE_ADJECTIVES, BOY_NAMES, COLORS, FAMILY, GIRL_NAMES, GRADABLE, NUMBERS, PREPOSITIONS, THING_ADJECTIVES } from './lexicon-words.js';
-import { Random, ZipfList } from './random.js';
+import type { RandomStream, WeightedList } from '../../core/random.js';
+import { zipfList } from './zipf.js';
 
 export type GrammaticalNumber = 'sg' | 'pl';
 type Gender = 'm' | 'f' | 'n';
@@ -53,18 +54,18 @@ function article(next: string): string {
 
 /** Word lists drawn with Zipf-like frequencies, plus the generator's random source. */
 export class Phrases {
-  private readonly nouns = new Map<NounKind, ZipfList<string>>();
-  private readonly substances = new ZipfList(SUBSTANCES);
-  private readonly thingAdjectives = new ZipfList(THING_ADJECTIVES);
-  private readonly animateAdjectives = new ZipfList(ANIMATE_ADJECTIVES);
-  private readonly gradable = new ZipfList(GRADABLE);
-  private readonly boys = new ZipfList(BOY_NAMES, 0.8);
-  private readonly girls = new ZipfList(GIRL_NAMES, 0.8);
-  private readonly numbers = new ZipfList(NUMBERS, 0.7);
-  private readonly prepositions = new ZipfList(PREPOSITIONS);
+  private readonly nouns = new Map<NounKind, WeightedList<string>>();
+  private readonly substances = zipfList(SUBSTANCES);
+  private readonly thingAdjectives = zipfList(THING_ADJECTIVES);
+  private readonly animateAdjectives = zipfList(ANIMATE_ADJECTIVES);
+  private readonly gradable = zipfList(GRADABLE);
+  private readonly boys = zipfList(BOY_NAMES, 0.8);
+  private readonly girls = zipfList(GIRL_NAMES, 0.8);
+  private readonly numbers = zipfList(NUMBERS, 0.7);
+  private readonly prepositions = zipfList(PREPOSITIONS);
 
-  constructor(readonly random: Random) {
-    for (const [kind, list] of Object.entries(NOUNS_BY_KIND)) this.nouns.set(kind as NounKind, new ZipfList(list, 0.9));
+  constructor(readonly random: RandomStream) {
+    for (const [kind, list] of Object.entries(NOUNS_BY_KIND)) this.nouns.set(kind as NounKind, zipfList(list, 0.9));
   }
 
   noun(kind: NounKind): string {
@@ -214,7 +215,7 @@ const CONTRACTIONS: Record<string, string> = {
 };
 
 /** "he is" → "he's" when English allows it and the coin says so; otherwise the two words. */
-export function maybeContract(random: Random, first: string, second: string, p = 0.5): string[] {
+export function maybeContract(random: RandomStream, first: string, second: string, p = 0.5): string[] {
   const contracted = CONTRACTIONS[`${first} ${second}`];
   return contracted && random.chance(p) ? [contracted] : [first, second];
 }

@@ -5,11 +5,11 @@ import { DITRANSITIVE, INTRANSITIVE, CLAUSE_VERBS, MODALS, REFLEXIVE_VERBS, TO_V
 import { FAMILY, FILLERS } from './lexicon-words.js';
 import type { NounKind } from './lexicon-nouns.js';
 import { be, doAux, finite, haveAux, maybeContract, negate, Phrases, type Subject, type Tense } from './phrases.js';
-import { ZipfList } from './random.js';
+import { zipfList } from './zipf.js';
 
-const transitive = new ZipfList(TRANSITIVE, 0.9);
-const intransitive = new ZipfList(INTRANSITIVE, 0.9);
-const fillers = new ZipfList(FILLERS, 0.8);
+const transitive = zipfList(TRANSITIVE, 0.9);
+const intransitive = zipfList(INTRANSITIVE, 0.9);
+const fillers = zipfList(FILLERS, 0.8);
 const ANIMATE: NounKind[] = ['animal', 'person'];
 
 export class Utterances {

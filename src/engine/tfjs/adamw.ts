@@ -1,7 +1,8 @@
 // Global-norm clipping and AdamW exactly as PyTorch's torch.nn.utils.clip_grad_norm_ and torch.optim.AdamW
 // (decoupled weight decay first, then the moment updates), with BabyBERTa's no-bias-correction variant.
 import * as tf from '@tensorflow/tfjs';
-import type { OptimizerSettings, OptimizerState, NamedTensors } from '../types.js';
+import type { OptimizerSettings } from '../types.js';
+import type { OptimizerState, NamedTensors } from '../../core/tensors.js';
 import { checkTensors, toEngineLayout, toHostLayout, type Param } from './params.js';
 
 /** PyTorch adds this to the norm before dividing, so a zero gradient never divides by zero. */

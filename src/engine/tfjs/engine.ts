@@ -4,12 +4,12 @@
 // one resolves, and an await inside one call (backend activation, reading a tensor) never lets another
 // call's updates interleave with it.
 import * as tf from '@tensorflow/tfjs';
-import { UserError } from '../../cli/errors.js';
+import { UserError } from '../../core/errors.js';
 import type { ModelConfig } from '../../model/config.js';
 import { ensureBackend, type ActiveBackend, type BackendName } from '../backend.js';
-import type {
-  Engine, ForwardOutput, NamedTensors, OptimizerSettings, OptimizerState, StepOptions, StepResult, TargetedBatch, TokenBatch,
-} from '../types.js';
+import type { Engine, ForwardOutput, OptimizerSettings, StepOptions, StepResult } from '../types.js';
+import type { TargetedBatch, TokenBatch } from '../../core/batches.js';
+import type { NamedTensors, OptimizerState } from '../../core/tensors.js';
 import { AdamW, clipCoefficient, globalNorm } from './adamw.js';
 import { encode, lmHead, modelInputs, noDropout, seededDropout, type Dropout } from './model.js';
 import { gatherRows, meanCrossEntropy, targetLogProbs } from './ops.js';

@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { headDim, maxSequenceLength, type ModelConfig } from '../../model/config.js';
 import { ssaParamNames } from '../../model/params.js';
-import type { TokenBatch } from '../types.js';
+import type { TokenBatch } from '../../core/batches.js';
 import { dense, gatherRows, gelu, layerNorm, matMul } from './ops.js';
 import { attentionWeights, type Scoring } from './scoring.js';
 import { positionIds } from '../../model/positions.js';

@@ -1,10 +1,10 @@
 // The engine's parameters as tfjs variables, and the seam to HF layout: dense kernels are held [in, out]
 // (so every matmul runs untransposed, 10–35× faster on wasm) and transposed to HF's [out, in] on the way out.
 import * as tf from '@tensorflow/tfjs';
-import { UserError } from '../../cli/errors.js';
+import { UserError } from '../../core/errors.js';
 import type { ModelConfig } from '../../model/config.js';
 import { numel, paramSpecs, type ParamSpec } from '../../model/params.js';
-import type { HostTensor, NamedTensors } from '../types.js';
+import type { HostTensor, NamedTensors } from '../../core/tensors.js';
 
 /** Names a checkpoint may carry beside the parameters: HF's aliases of tied or duplicated tensors. */
 const KNOWN_ALIASES = new Set(['lm_head.bias', 'lm_head.decoder.weight', 'roberta.embeddings.position_ids']);

@@ -1,6 +1,6 @@
 // The host half of a batch: position ids, key mask, targets, and the id segments the embedding gradient
 // needs, packed into one u32 array that is uploaded with a single write per step.
-import type { TokenBatch } from '../types.js';
+import type { TokenBatch } from '../../core/batches.js';
 import { positionIds } from '../../model/positions.js';
 
 /** Fixed u32 offsets of each section for a capacity of `rows` tokens and `targets` target rows. */

@@ -3,9 +3,9 @@
 // Runs may overlap: each run encodes its read-backs into its own command buffer, so a caller can submit the
 // next step before the previous one's loss is back, and the GPU never waits for JavaScript.
 import { headDim, maxSequenceLength, type ModelConfig } from '../../model/config.js';
-import type {
-  Engine, ForwardOutput, NamedTensors, OptimizerSettings, OptimizerState, StepOptions, StepResult, TargetedBatch, TokenBatch,
-} from '../types.js';
+import type { Engine, ForwardOutput, OptimizerSettings, StepOptions, StepResult } from '../types.js';
+import type { TargetedBatch, TokenBatch } from '../../core/batches.js';
+import type { NamedTensors, OptimizerState } from '../../core/tensors.js';
 import { requestWebGpu } from '../webgpu-runtime.js';
 import { Activations, ParameterBuffers, upload, type Capacity } from './activations.js';
 import { batchSections, packBatch } from './batch.js';

@@ -3,7 +3,7 @@
 // layout: the matmul kernel reads either operand transposed, so nothing is transposed at the seam.
 import type { ModelConfig } from '../../model/config.js';
 import { numel, paramSpecs, type ParamSpec } from '../../model/params.js';
-import type { NamedTensors } from '../types.js';
+import type { NamedTensors } from '../../core/tensors.js';
 
 /** Parameters start on 64-float boundaries: AdamW reads its flags per 64-float block. */
 export const PARAM_ALIGN = 64;

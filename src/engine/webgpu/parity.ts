@@ -2,8 +2,10 @@
 // bench/fused-parity.ts (babyberta shapes on a GPU): a random padded batch with targets, and the
 // relative error of the loss and of every gradient.
 import { FIRST_ORDINARY_ID, SPECIAL_IDS, type ModelConfig } from '../../model/config.js';
-import type { RandomStream } from '../../train/rng.js';
-import type { Engine, HostTensor, NamedTensors, TargetedBatch } from '../types.js';
+import type { RandomStream } from '../../core/random.js';
+import type { Engine } from '../types.js';
+import type { TargetedBatch } from '../../core/batches.js';
+import type { HostTensor, NamedTensors } from '../../core/tensors.js';
 
 /**
  * B sequences of length T: <s> words </s> then padding (sequence b is shortened by b mod 3 tokens so

@@ -3,8 +3,8 @@
 // is a pure function of (lexicon, tokenizer, corpus, seed, options): the same inputs give the same bytes.
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../../io/atomic.js';
-import { derivedStream } from '../../train/rng.js';
+import { writeFileAtomic } from '../../core/files.js';
+import { derivedStream } from '../../core/random.js';
 import type { Tokenizer } from '../../tokenizer/types.js';
 import { phenomenonOf } from '../zorro.js';
 import { lexiconHash } from './lexicon.js';

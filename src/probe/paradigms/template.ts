@@ -1,9 +1,9 @@
 // What a paradigm template is: given the usable vocabulary, either a function drawing one (bad, good) pair of
 // token lists, or the reason this vocabulary cannot fill one of its slots.
-import type { RandomStream } from '../../train/rng.js';
+import type { RandomStream, WeightedList } from '../../core/random.js';
 import { ANIMATE_KINDS, hasDistinctPlural, NOUNS, type Noun, type NounKind } from './lexicon-nouns.js';
 import type { Verb } from './lexicon-verbs.js';
-import { Pool, type Vocabulary } from './vocabulary.js';
+import { poolOf, type Vocabulary } from './vocabulary.js';
 
 export interface TokenPair {
   good: readonly string[];
@@ -40,14 +40,14 @@ export function isAnimate(noun: Noun): boolean {
  * Nouns of the given kinds whose form in `number` is usable. Only nouns with a distinct plural: every template
  * that states a number needs the form to show it ("sheep" could be either).
  */
-export function nounPool(vocabulary: Vocabulary, kinds: readonly NounKind[], number: GrammaticalNumber): Pool<Noun> {
+export function nounPool(vocabulary: Vocabulary, kinds: readonly NounKind[], number: GrammaticalNumber): WeightedList<Noun> {
   const candidates = NOUNS.filter((noun) => kinds.includes(noun.kind) && hasDistinctPlural(noun));
-  return Pool.of(vocabulary, candidates, (noun) => [formOf(noun, number)]);
+  return poolOf(vocabulary, candidates, (noun) => [formOf(noun, number)]);
 }
 
 /** Direct-object pools per verb, built on first use (most verbs share a handful of kind lists). */
-export function objectPools(vocabulary: Vocabulary, number: GrammaticalNumber): (verb: Verb) => Pool<Noun> {
-  const byKinds = new Map<string, Pool<Noun>>();
+export function objectPools(vocabulary: Vocabulary, number: GrammaticalNumber): (verb: Verb) => WeightedList<Noun> {
+  const byKinds = new Map<string, WeightedList<Noun>>();
   return (verb) => {
     const key = verb.objects.join(',');
     let pool = byKinds.get(key);

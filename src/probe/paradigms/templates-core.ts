@@ -1,7 +1,7 @@
 // The four paradigms the SSA paper reports, with Zorro's file names. Each pair differs only where the
 // paradigm says (test/paradigms.test.ts checks each one), so a model prefers the good sentence only if it
 // has learned that contrast.
-import type { RandomStream } from '../../train/rng.js';
+import type { RandomStream, WeightedList } from '../../core/random.js';
 import { ANIMATE_KINDS, THING_KINDS, type Noun } from './lexicon-nouns.js';
 import { ABOUT_VERBS, VERBS, type Verb } from './lexicon-verbs.js';
 import {
@@ -10,19 +10,19 @@ import {
 import {
   firstEmpty, formOf, isAnimate, nounPool, NUMBERS_OF, objectPools, opposite, type GrammaticalNumber, type ParadigmTemplate,
 } from './template.js';
-import { pickOne, Pool, type Vocabulary } from './vocabulary.js';
+import { poolOf, type Vocabulary } from './vocabulary.js';
 
 const single = (word: string): string[] => [word];
 
 /** A second noun that is not the first one (a few redraws; a one-noun pool gives up and repeats it). */
-function drawOther(pool: Pool<Noun>, random: RandomStream, avoid: Noun): Noun {
+function drawOther(pool: WeightedList<Noun>, random: RandomStream, avoid: Noun): Noun {
   let noun = pool.draw(random);
   for (let tries = 0; tries < 8 && noun.singular === avoid.singular; tries++) noun = pool.draw(random);
   return noun;
 }
 
-function wordPool(vocabulary: Vocabulary, words: readonly string[]): Pool<string> {
-  return Pool.of(vocabulary, words, single);
+function wordPool(vocabulary: Vocabulary, words: readonly string[]): WeightedList<string> {
+  return poolOf(vocabulary, words, single);
 }
 
 /** "the dogs by the tree are hungry ." good vs "… is hungry ." bad: the copula agrees with the nearer noun. */
@@ -35,14 +35,14 @@ export const agreementAcrossPrepositionalPhrase: ParadigmTemplate = {
     const prepositions = wordPool(vocabulary, PREPOSITIONS);
     const animateAdjectives = wordPool(vocabulary, ANIMATE_ADJECTIVES);
     const thingAdjectives = wordPool(vocabulary, THING_ADJECTIVES);
-    const copulas = Pool.of(vocabulary, [['is', 'are'], ['was', 'were']] as const, (pair) => pair);
+    const copulas = poolOf(vocabulary, [['is', 'are'], ['was', 'were']] as const, (pair) => pair);
     const missing = firstEmpty({
       'singular nouns': nouns.singular, 'plural nouns': nouns.plural, prepositions,
       'adjectives for people and animals': animateAdjectives, 'adjectives for things': thingAdjectives, 'copulas is/are or was/were': copulas,
     });
     if (missing) return missing;
     return (random) => {
-      const number = pickOne(NUMBERS_OF, random);
+      const number = random.pick(NUMBERS_OF);
       const head = nouns[number].draw(random);
       const attractor = drawOther(nouns[opposite(number)], random, head);
       const preposition = prepositions.draw(random);
@@ -66,7 +66,7 @@ export const swappedArguments: ParadigmTemplate = {
     const recipients = nounPool(vocabulary, ANIMATE_KINDS, 'singular');
     const possessives = wordPool(vocabulary, POSSESSIVES);
     const objects = { singular: objectPools(vocabulary, 'singular'), plural: objectPools(vocabulary, 'plural') };
-    const verbs = Pool.of(
+    const verbs = poolOf(
       vocabulary,
       VERBS.filter((verb) => verb.ditransitive && objects.singular(verb).size > 0 && objects.plural(verb).size > 0),
       (verb) => [verb.vbd],
@@ -80,7 +80,7 @@ export const swappedArguments: ParadigmTemplate = {
       const pronoun = pronouns.draw(random);
       const verb = verbs.draw(random);
       const recipient = recipients.draw(random).singular;
-      const number = pickOne(NUMBERS_OF, random);
+      const number = random.pick(NUMBERS_OF);
       const thing = formOf(objects[number](verb).draw(random), number);
       const possessive = possessives.draw(random);
       return {
@@ -102,12 +102,12 @@ export const principleA: ParadigmTemplate = {
   paradigm: 'binding-principle_a',
   contrast: 'after "NAME thinks about himself/herself" the verb is a gerund (VBG) in the good sentence and finite (VBD or VBZ) in the bad one',
   prepare(vocabulary) {
-    const names = Pool.of(vocabulary, NAMES, (name) => [name.name]);
+    const names = poolOf(vocabulary, NAMES, (name) => [name.name]);
     const frames = wordPool(vocabulary, ABOUT_VERBS);
     const objects = { singular: objectPools(vocabulary, 'singular'), plural: objectPools(vocabulary, 'plural') };
     const choices: ReflexiveVerbChoice[] = VERBS.filter((verb) => objects.singular(verb).size > 0 && objects.plural(verb).size > 0)
       .flatMap((verb) => [{ verb, finite: verb.vbd }, { verb, finite: verb.vbz }]);
-    const verbs = Pool.of(vocabulary, choices, (choice) => [choice.verb.vbg, choice.finite]);
+    const verbs = poolOf(vocabulary, choices, (choice) => [choice.verb.vbg, choice.finite]);
     const missing = firstEmpty({
       'names': names, 'frame verbs (thinks, thought, talks, …)': frames, 'verbs with whole-word gerund and past or -s forms': verbs,
     });
@@ -116,8 +116,8 @@ export const principleA: ParadigmTemplate = {
       const name = names.draw(random);
       const frame = frames.draw(random);
       const { verb, finite } = verbs.draw(random);
-      const number: GrammaticalNumber = pickOne(NUMBERS_OF, random);
-      const determiner = pickOne(['the', ...DEMONSTRATIVES[number]], random);
+      const number: GrammaticalNumber = random.pick(NUMBERS_OF);
+      const determiner = random.pick(['the', ...DEMONSTRATIVES[number]]);
       const object = formOf(objects[number](verb).draw(random), number);
       const sentence = (verbForm: string) => [name.name, frame, 'about', REFLEXIVE[name.gender], verbForm, determiner, object, '.'];
       return { good: sentence(verb.vbg), bad: sentence(finite) };
@@ -139,7 +139,7 @@ export const superlativeQuantifiers: ParadigmTemplate = {
     const subjects = nounPool(vocabulary, ANIMATE_KINDS, 'singular');
     const modals = wordPool(vocabulary, ['can', 'could']);
     const objects = objectPools(vocabulary, 'plural');
-    const verbs = Pool.of(vocabulary, VERBS.filter((verb) => objects(verb).size > 0), (verb) => [verb.vb]);
+    const verbs = poolOf(vocabulary, VERBS.filter((verb) => objects(verb).size > 0), (verb) => [verb.vb]);
     const numbers = wordPool(vocabulary, NUMBERS);
     const missing = firstEmpty({
       'singular person or animal nouns': subjects, 'modals can/could': modals, 'transitive verbs': verbs, 'number words': numbers,
@@ -149,7 +149,7 @@ export const superlativeQuantifiers: ParadigmTemplate = {
       const subject = subjects.draw(random).singular;
       const modal = modals.draw(random);
       const verb = verbs.draw(random);
-      const quantifier = pickOne(QUANTIFIERS, random);
+      const quantifier = random.pick(QUANTIFIERS);
       const count = numbers.draw(random);
       const object = objects(verb).draw(random).plural;
       const sentence = (words: readonly string[]) => ['no', subject, modal, verb.vb, ...words, count, object, '.'];

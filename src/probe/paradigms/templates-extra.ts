@@ -1,10 +1,11 @@
 // Further Zorro paradigms, beyond the four the SSA paper reports: determiner–noun agreement, agreement in
 // questions, reflexive gender, and pronoun case. Same rules: one contrast per pair, whole-word slot words.
+import type { WeightedList } from '../../core/random.js';
 import { ANIMATE_KINDS, THING_KINDS, hasDistinctPlural, NOUNS, type Noun } from './lexicon-nouns.js';
 import { MODALS, REFLEXIVE_VERBS, VERBS } from './lexicon-verbs.js';
 import { ANIMATE_ADJECTIVES, DEMONSTRATIVES, NAMES, POSSESSIVES, REFLEXIVE, THING_ADJECTIVES } from './lexicon-words.js';
 import { firstEmpty, formOf, isAnimate, nounPool, NUMBERS_OF, objectPools, opposite, type ParadigmTemplate } from './template.js';
-import { pickOne, Pool, type Vocabulary } from './vocabulary.js';
+import { poolOf, type Vocabulary } from './vocabulary.js';
 
 const single = (word: string): string[] => [word];
 const ALL_KINDS = [...ANIMATE_KINDS, ...THING_KINDS];
@@ -16,8 +17,8 @@ const OBJECT_FRAMES: readonly (readonly string[])[] = [
 ];
 
 /** Nouns whose singular and plural are both usable: pairs that flip a noun's number need both forms. */
-function bothNumbersPool(vocabulary: Vocabulary): Pool<Noun> {
-  return Pool.of(vocabulary, NOUNS.filter((noun) => ALL_KINDS.includes(noun.kind) && hasDistinctPlural(noun)), (noun) => [noun.singular, noun.plural]);
+function bothNumbersPool(vocabulary: Vocabulary): WeightedList<Noun> {
+  return poolOf(vocabulary, NOUNS.filter((noun) => ALL_KINDS.includes(noun.kind) && hasDistinctPlural(noun)), (noun) => [noun.singular, noun.plural]);
 }
 
 /** "look at this dog ." good vs "look at this dogs ." bad (and other openings: "i want these cups ."). */
@@ -26,12 +27,12 @@ export const determinerNounNeighbors: ParadigmTemplate = {
   contrast: 'the noun right after a demonstrative (this/that, these/those) agrees with it in number in the good sentence only',
   prepare(vocabulary) {
     const nouns = bothNumbersPool(vocabulary);
-    const determiners = { singular: Pool.of(vocabulary, DEMONSTRATIVES.singular, single), plural: Pool.of(vocabulary, DEMONSTRATIVES.plural, single) };
-    const frames = Pool.of(vocabulary, OBJECT_FRAMES, (frame) => frame);
+    const determiners = { singular: poolOf(vocabulary, DEMONSTRATIVES.singular, single), plural: poolOf(vocabulary, DEMONSTRATIVES.plural, single) };
+    const frames = poolOf(vocabulary, OBJECT_FRAMES, (frame) => frame);
     const missing = firstEmpty({ 'nouns with both numbers': nouns, 'this/that': determiners.singular, 'these/those': determiners.plural, 'openings (look at, i want, …)': frames });
     if (missing) return missing;
     return (random) => {
-      const number = pickOne(NUMBERS_OF, random);
+      const number = random.pick(NUMBERS_OF);
       const noun = nouns.draw(random);
       const determiner = determiners[number].draw(random);
       const frame = frames.draw(random);
@@ -47,17 +48,17 @@ export const determinerNounAcrossAdjective: ParadigmTemplate = {
   contrast: 'the noun after "demonstrative adjective" agrees with the demonstrative in number in the good sentence only',
   prepare(vocabulary) {
     const nouns = bothNumbersPool(vocabulary);
-    const determiners = { singular: Pool.of(vocabulary, DEMONSTRATIVES.singular, single), plural: Pool.of(vocabulary, DEMONSTRATIVES.plural, single) };
-    const animateAdjectives = Pool.of(vocabulary, ANIMATE_ADJECTIVES, single);
-    const thingAdjectives = Pool.of(vocabulary, THING_ADJECTIVES, single);
-    const frames = Pool.of(vocabulary, OBJECT_FRAMES, (frame) => frame);
+    const determiners = { singular: poolOf(vocabulary, DEMONSTRATIVES.singular, single), plural: poolOf(vocabulary, DEMONSTRATIVES.plural, single) };
+    const animateAdjectives = poolOf(vocabulary, ANIMATE_ADJECTIVES, single);
+    const thingAdjectives = poolOf(vocabulary, THING_ADJECTIVES, single);
+    const frames = poolOf(vocabulary, OBJECT_FRAMES, (frame) => frame);
     const missing = firstEmpty({
       'nouns with both numbers': nouns, 'this/that': determiners.singular, 'these/those': determiners.plural,
       'adjectives for people and animals': animateAdjectives, 'adjectives for things': thingAdjectives, 'openings (look at, i want, …)': frames,
     });
     if (missing) return missing;
     return (random) => {
-      const number = pickOne(NUMBERS_OF, random);
+      const number = random.pick(NUMBERS_OF);
       const noun = nouns.draw(random);
       const determiner = determiners[number].draw(random);
       const adjective = (isAnimate(noun) ? animateAdjectives : thingAdjectives).draw(random);
@@ -74,15 +75,15 @@ export const agreementInSimpleQuestion: ParadigmTemplate = {
   contrast: 'the copula fronted in a wh-question (is/are, was/were) agrees with the subject noun in the good sentence only',
   prepare(vocabulary) {
     const nouns = { singular: nounPool(vocabulary, ALL_KINDS, 'singular'), plural: nounPool(vocabulary, ALL_KINDS, 'plural') };
-    const whWords = Pool.of(vocabulary, ['where', 'how'], single);
-    const determiners = Pool.of(vocabulary, ['the', ...POSSESSIVES], single);
-    const copulas = Pool.of(vocabulary, [['is', 'are'], ['was', 'were']] as const, (pair) => pair);
+    const whWords = poolOf(vocabulary, ['where', 'how'], single);
+    const determiners = poolOf(vocabulary, ['the', ...POSSESSIVES], single);
+    const copulas = poolOf(vocabulary, [['is', 'are'], ['was', 'were']] as const, (pair) => pair);
     const missing = firstEmpty({
       'singular nouns': nouns.singular, 'plural nouns': nouns.plural, 'wh-words where/how': whWords, 'determiners': determiners, 'copulas is/are or was/were': copulas,
     });
     if (missing) return missing;
     return (random) => {
-      const number = pickOne(NUMBERS_OF, random);
+      const number = random.pick(NUMBERS_OF);
       const noun = formOf(nouns[number].draw(random), number);
       const wh = whWords.draw(random);
       const determiner = determiners.draw(random);
@@ -101,10 +102,10 @@ export const reflexiveGender: ParadigmTemplate = {
   paradigm: 'anaphor_agreement-pronoun_gender',
   contrast: 'the reflexive object matches the gender of the name in the good sentence (himself/herself) and not in the bad one',
   prepare(vocabulary) {
-    const names = Pool.of(vocabulary, NAMES, (name) => [name.name]);
+    const names = poolOf(vocabulary, NAMES, (name) => [name.name]);
     const reflexiveVerbs = VERBS.filter((verb) => REFLEXIVE_VERBS.includes(verb.vb));
     // A past form alone ("ben saw") or a modal and the bare verb ("ben can see").
-    const predicates = Pool.of(
+    const predicates = poolOf(
       vocabulary,
       [...reflexiveVerbs.map((verb) => [verb.vbd]), ...MODALS.flatMap((modal) => reflexiveVerbs.map((verb) => [modal, verb.vb]))],
       (words) => words,
@@ -130,15 +131,15 @@ export const subjectivePronoun: ParadigmTemplate = {
   paradigm: 'case-subjective_pronoun',
   contrast: 'the subject pronoun is nominative (he, she, we, they, i) in the good sentence and accusative (him, her, us, them, me) in the bad one',
   prepare(vocabulary) {
-    const pronouns = Pool.of(vocabulary, CASE_PAIRS, (pair) => pair);
+    const pronouns = poolOf(vocabulary, CASE_PAIRS, (pair) => pair);
     const objects = { singular: objectPools(vocabulary, 'singular'), plural: objectPools(vocabulary, 'plural') };
-    const verbs = Pool.of(vocabulary, VERBS.filter((verb) => objects.singular(verb).size > 0 && objects.plural(verb).size > 0), (verb) => [verb.vbd]);
+    const verbs = poolOf(vocabulary, VERBS.filter((verb) => objects.singular(verb).size > 0 && objects.plural(verb).size > 0), (verb) => [verb.vbd]);
     const missing = firstEmpty({ 'pronoun pairs (he/him, she/her, …)': pronouns, 'transitive verbs with a whole-word past tense': verbs });
     if (missing) return missing;
     return (random) => {
       const [subject, object] = pronouns.draw(random);
       const verb = verbs.draw(random);
-      const number = pickOne(NUMBERS_OF, random);
+      const number = random.pick(NUMBERS_OF);
       const thing = formOf(objects[number](verb).draw(random), number);
       const sentence = (pronoun: string) => [pronoun, verb.vbd, 'the', thing, '.'];
       return { good: sentence(subject), bad: sentence(object) };

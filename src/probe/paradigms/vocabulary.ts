@@ -2,7 +2,7 @@
 // whole (one `Ġword` token, so every sentence of a pair tokenizes word by word) and that occur in the training
 // corpus, drawn favouring frequent ones.
 import { whitespaceTokens } from '../../data/corpus.js';
-import { pickCumulative, type RandomStream } from '../../train/rng.js';
+import { WeightedList } from '../../core/random.js';
 import type { Tokenizer } from '../../tokenizer/types.js';
 
 export type WordCounts = ReadonlyMap<string, number>;
@@ -48,43 +48,16 @@ export function buildVocabulary(tokenizer: Pick<Tokenizer, 'isWholeWord'>, count
   };
 }
 
-/** Items whose words the vocabulary allows, drawn with their weights (O(log n) per draw). */
-export class Pool<T> {
-  private constructor(
-    readonly items: readonly T[],
-    private readonly cumulative: Float64Array,
-  ) {}
-
-  static of<T>(vocabulary: Vocabulary, candidates: readonly T[], wordsOf: (item: T) => readonly string[]): Pool<T> {
-    const items: T[] = [];
-    const weights: number[] = [];
-    for (const candidate of candidates) {
-      const weight = vocabulary.weightOf(wordsOf(candidate));
-      if (weight > 0) {
-        items.push(candidate);
-        weights.push(weight);
-      }
+/** Items whose words the vocabulary allows, drawn with their weights. */
+export function poolOf<T>(vocabulary: Vocabulary, candidates: readonly T[], wordsOf: (item: T) => readonly string[]): WeightedList<T> {
+  const items: T[] = [];
+  const weights: number[] = [];
+  for (const candidate of candidates) {
+    const weight = vocabulary.weightOf(wordsOf(candidate));
+    if (weight > 0) {
+      items.push(candidate);
+      weights.push(weight);
     }
-    const cumulative = new Float64Array(items.length);
-    let sum = 0;
-    weights.forEach((weight, i) => {
-      sum += weight;
-      cumulative[i] = sum;
-    });
-    return new Pool(items, cumulative);
   }
-
-  get size(): number {
-    return this.items.length;
-  }
-
-  draw(random: RandomStream): T {
-    if (this.items.length === 0) throw new Error('Pool.draw on an empty pool (check size first)');
-    return this.items[pickCumulative(this.cumulative, random.next())];
-  }
-}
-
-/** One of a fixed set of options, uniformly (for template choices that are not words, such as number). */
-export function pickOne<T>(options: readonly T[], random: RandomStream): T {
-  return options[random.int(options.length)];
+  return new WeightedList(items, weights);
 }

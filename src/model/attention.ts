@@ -1,22 +1,35 @@
-// A variant is one attention setting (scoring + SSA n/b choices). Its name is how sweeps are asked for
-// (`--attention softmax,ssa-1.5,ssa-2,ssa-trainable`) and how comparisons label groups of seeds, so
-// parsing a name and naming a setting are inverse functions.
-import { UserError } from '../cli/errors.js';
-import { trainConfigSchema } from '../config/schema.js';
-import type { AttentionConfig } from '../model/config.js';
+// The attention settings: how attention logits become weights (softmax, or SSA with its exponent n and scale b),
+// defined once here with one default per field, and named here. A variant's name is how sweeps are asked for
+// (`--attention softmax,ssa-1.5,ssa-2,ssa-trainable`) and how comparisons label groups of seeds, so parsing a
+// name and naming a setting are inverse functions.
+import { UserError } from '../core/errors.js';
 
-export type VariantSettings = AttentionConfig;
+export type AttentionScoring = 'softmax' | 'ssa';
+export type SsaGranularity = 'layer' | 'head';
 
-const DEFAULTS = trainConfigSchema.parse({});
-/** The training defaults (n = 1.5, b = 0.8): a name mentions only what differs from them. */
-export const DEFAULT_SSA_N = DEFAULTS.ssaN;
-export const DEFAULT_SSA_B = DEFAULTS.ssaB;
+/** How attention logits become weights. Softmax ignores the ssa* fields. */
+export interface AttentionConfig {
+  scoring: AttentionScoring;
+  /** SSA exponent n (≥ 1); 1.5 and 2 are the paper's SSA-1.5 / SSA-2. */
+  ssaN: number;
+  ssaNTrainable: boolean;
+  /** SSA base scale b (> 0). */
+  ssaB: number;
+  ssaBTrainable: boolean;
+  /** One (n, b) pair per layer shared by its heads, or one per head. */
+  ssaGranularity: SsaGranularity;
+}
+
+/** n = 1.5: the paper's best setting on three of the four paradigms (SSA-1.5). */
+export const DEFAULT_SSA_N = 1.5;
+/** b = 0.8: as fixed in the authors' code. */
+export const DEFAULT_SSA_B = 0.8;
 
 export const VARIANT_GRAMMAR =
   'softmax | ssa-<n> | ssa-trainable[-n<init>], each SSA name optionally followed by -b<b>, -btrainable, -head';
 
-/** Softmax ignores every SSA field, so all softmax settings are one variant. */
-export function variantName(settings: VariantSettings): string {
+/** Softmax ignores every SSA field, so all softmax settings are one variant; a name mentions only what differs from the defaults. */
+export function variantName(settings: AttentionConfig): string {
   if (settings.scoring === 'softmax') return 'softmax';
   let name = settings.ssaNTrainable
     ? `ssa-trainable${settings.ssaN !== DEFAULT_SSA_N ? `-n${settings.ssaN}` : ''}`
@@ -33,8 +46,8 @@ function parseNumber(text: string, what: string, name: string): number {
   return value;
 }
 
-export function parseVariant(name: string): VariantSettings {
-  const settings: VariantSettings = {
+export function parseVariant(name: string): AttentionConfig {
+  const settings: AttentionConfig = {
     scoring: 'softmax', ssaN: DEFAULT_SSA_N, ssaNTrainable: false, ssaB: DEFAULT_SSA_B, ssaBTrainable: false, ssaGranularity: 'layer',
   };
   if (name === 'softmax') return settings;
@@ -63,7 +76,7 @@ export function parseVariant(name: string): VariantSettings {
 }
 
 /** The `babyssa pretrain` flags that select this variant. */
-export function variantPretrainFlags(settings: VariantSettings): string[] {
+export function variantPretrainFlags(settings: AttentionConfig): string[] {
   if (settings.scoring === 'softmax') return ['--attention', 'softmax'];
   return [
     '--attention', 'ssa',

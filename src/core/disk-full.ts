@@ -1,6 +1,6 @@
 // A full disk (or an exhausted quota) is the user's to fix, not a bug: one line naming the folder and the space
 // the write needed, instead of a stack trace.
-import { UserError } from '../cli/errors.js';
+import { UserError } from './errors.js';
 
 /** A UserError that still says it came from a full disk, so a caller that wraps a write can tell. */
 export class DiskFullError extends UserError {
