@@ -2,10 +2,10 @@
 // transpose combination, split-K with its reduction, and the bias / GELU / accumulate epilogues.
 import { describe, expect, it } from 'vitest';
 import { MATMUL_FLAGS, matmulSource, SPLIT_REDUCE_WGSL } from '../src/engine/webgpu/kernels/matmul.wgsl.js';
-import { requestWebGpu } from '../src/engine/webgpu-runtime.js';
 import { streamFromSeed } from '../src/core/random.js';
+import { webGpuForTests } from './webgpu-env.js';
 
-const gpu = await requestWebGpu();
+const gpu = await webGpuForTests();
 
 interface Case { tile: 32 | 64; m: number; n: number; k: number; transA: boolean; transB: boolean; splits: number; flags: number }
 
