@@ -1,6 +1,7 @@
 // Tiny models and batches shared by the engine tests: small enough for finite differences on 2 CPU cores.
 import { FIRST_ORDINARY_ID, SOFTMAX_ATTENTION, SPECIAL_IDS, type ModelConfig } from '../src/model/config.js';
 import type { AttentionConfig } from '../src/model/attention.js';
+import { initWeights } from '../src/model/init.js';
 import { streamFromSeed } from '../src/core/random.js';
 import type { TargetedBatch } from '../src/core/batches.js';
 import type { NamedTensors } from '../src/core/tensors.js';
@@ -12,6 +13,17 @@ export function tinyConfig(attention: Partial<AttentionConfig> = {}, overrides: 
     attention: { ...SOFTMAX_ATTENTION, ...attention },
     ...overrides,
   };
+}
+
+/** HF init plus random LayerNorm and bias values, so that no gradient is trivially zero. */
+export function weightsFor(config: ModelConfig, seed = 1): NamedTensors {
+  const weights = initWeights(config, streamFromSeed(seed).next);
+  const random = streamFromSeed(seed + 100);
+  for (const [name, tensor] of weights) {
+    if (!/bias|LayerNorm|layer_norm/.test(name)) continue;
+    for (let i = 0; i < tensor.data.length; i++) tensor.data[i] += (random.next() - 0.5) * 0.2;
+  }
+  return weights;
 }
 
 export const SSA_HEADS: Partial<AttentionConfig> = {

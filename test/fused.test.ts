@@ -1,10 +1,10 @@
 // The fused WebGPU engine against the tfjs reference engine (cpu backend) on the same weights and batch:
 // logits, attention weights, target log-probs, loss and every gradient (Softmax and SSA variants), and
-// AdamW + clip steps. Runs on any WebGPU adapter, lavapipe included; skipped where none exists.
+// AdamW + clip steps, each with dropout off and on (both engines draw the same masks from the step's key). Runs on any WebGPU adapter, lavapipe included; skipped where none exists.
 import { describe, expect, it } from 'vitest';
+import { dropoutKey } from '../src/core/dropout.js';
 import { createEngine } from '../src/engine/index.js';
 import type { Engine, OptimizerSettings } from '../src/engine/types.js';
-import type { NamedTensors } from '../src/core/tensors.js';
 import { createFusedEngine } from '../src/engine/webgpu/engine.js';
 import { splitKCount } from '../src/engine/webgpu/kernels/matmul.wgsl.js';
 import { COLUMN_CHUNK_ROWS } from '../src/engine/webgpu/kernels/norm.wgsl.js';
@@ -13,9 +13,9 @@ import { requestWebGpu } from '../src/engine/webgpu-runtime.js';
 import { webGpuForTests } from './webgpu-env.js';
 import type { ModelConfig } from '../src/model/config.js';
 import type { AttentionConfig } from '../src/model/attention.js';
-import { initWeights } from '../src/model/init.js';
 import { MODEL_PRESETS } from '../src/model/presets.js';
 import { streamFromSeed } from '../src/core/random.js';
+import { weightsFor } from './engine-fixtures.js';
 
 const hasWebGpu = (await webGpuForTests()) !== null;
 const TOLERANCE = 1e-4;
@@ -26,17 +26,6 @@ function tinyConfig(attention: Partial<AttentionConfig> = {}, dropout = 0): Mode
     hiddenDropout: dropout, attentionDropout: dropout,
     attention: { ...MODEL_PRESETS.tiny.attention, ...attention },
   };
-}
-
-/** HF init plus random LayerNorm and bias values, so that no gradient is trivially zero. */
-function weightsFor(config: ModelConfig, seed = 1): NamedTensors {
-  const weights = initWeights(config, streamFromSeed(seed).next);
-  const random = streamFromSeed(seed + 100);
-  for (const [name, tensor] of weights) {
-    if (!/bias|LayerNorm|layer_norm/.test(name)) continue;
-    for (let i = 0; i < tensor.data.length; i++) tensor.data[i] += (random.next() - 0.5) * 0.2;
-  }
-  return weights;
 }
 
 async function enginePair(config: ModelConfig, optimizer?: OptimizerSettings): Promise<[Engine, Engine]> {
@@ -76,10 +65,13 @@ describe.skipIf(!hasWebGpu)('fused engine vs reference engine', () => {
       scoring: 'ssa', ssaN: 1.5, ssaB: 0.8, ssaNTrainable: true, ssaBTrainable: true, ssaGranularity: 'head',
     }],
   ];
-  it.each(variants)('matches loss and every gradient: %s', async (_, attention) => {
-    const config = tinyConfig(attention);
+  // Each variant with dropout off, and on (both engines drawing the masks from the same key).
+  const gradientCases = variants.flatMap(([name, attention]) => [0, 0.1].map((dropout) => [name, dropout, attention] as const));
+  it.each(gradientCases)('matches loss and every gradient: %s, dropout %s', async (_, dropout, attention) => {
+    const config = tinyConfig(attention, dropout);
     const [reference, fused] = await enginePair(config);
-    const report = await compareGradients(reference, fused, randomTargetedBatch(config, 4, 8, streamFromSeed(7)));
+    const options = dropout > 0 ? { dropoutSeed: dropoutKey(5, 17) } : {};
+    const report = await compareGradients(reference, fused, randomTargetedBatch(config, 4, 8, streamFromSeed(7)), options);
     expect(report.mismatchedNames).toEqual([]);
     expect(report.loss.relative).toBeLessThan(TOLERANCE);
     expect(report.worstGradient.relative, report.worstGradient.name).toBeLessThan(TOLERANCE);
@@ -137,15 +129,23 @@ describe.skipIf(!hasWebGpu)('fused engine vs reference engine', () => {
     reference.dispose();
   });
 
-  it.each([true, false])('tracks the reference over AdamW steps with clipping (bias correction %s)', async (biasCorrection) => {
-    const config = tinyConfig({ scoring: 'ssa', ssaN: 1.5, ssaB: 0.8, ssaNTrainable: true, ssaBTrainable: true });
+  const ssaPerHead: Partial<AttentionConfig> = { scoring: 'ssa', ssaN: 1.5, ssaB: 0.8, ssaNTrainable: true, ssaBTrainable: true, ssaGranularity: 'head' };
+  const stepCases: { name: string; attention: Partial<AttentionConfig>; dropout: number; biasCorrection: boolean; steps: number }[] = [
+    { name: 'SSA per layer, bias correction', attention: variants[2][1], dropout: 0, biasCorrection: true, steps: 4 },
+    { name: 'SSA per layer, no bias correction', attention: variants[2][1], dropout: 0, biasCorrection: false, steps: 4 },
+    { name: 'softmax, dropout on', attention: { scoring: 'softmax' }, dropout: 0.1, biasCorrection: true, steps: 20 },
+    { name: 'SSA trainable per head, dropout on', attention: ssaPerHead, dropout: 0.1, biasCorrection: true, steps: 20 },
+  ];
+  it.each(stepCases)('tracks the reference over $steps AdamW steps with clipping: $name', async ({ attention, dropout, biasCorrection, steps }) => {
+    const config = tinyConfig(attention, dropout);
     const optimizer = { beta1: 0.9, beta2: 0.999, eps: 1e-6, weightDecay: 0.01, biasCorrection, clipNorm: 0.5 };
     const [reference, fused] = await enginePair(config, optimizer);
     const random = streamFromSeed(11);
-    for (let step = 0; step < 4; step++) {
-      const batch = randomTargetedBatch(config, 3, 6 + step, random);
-      const expected = await reference.trainStep(batch, { lr: 1e-3, dropoutSeed: step });
-      const actual = await fused.trainStep(batch, { lr: 1e-3, dropoutSeed: step });
+    for (let step = 1; step <= steps; step++) {
+      const batch = randomTargetedBatch(config, 3, 5 + (step % 4), random);
+      const options = { lr: 1e-3, dropoutSeed: dropoutKey(0, step) };
+      const expected = await reference.trainStep(batch, options);
+      const actual = await fused.trainStep(batch, options);
       expect(Math.abs(actual.loss - expected.loss) / expected.loss).toBeLessThan(TOLERANCE);
       expect(Math.abs(actual.gradNorm - expected.gradNorm) / expected.gradNorm).toBeLessThan(TOLERANCE);
     }
@@ -155,7 +155,7 @@ describe.skipIf(!hasWebGpu)('fused engine vs reference engine', () => {
     }
     const expectedState = await reference.readOptimizerState();
     const state = await fused.readOptimizerState();
-    expect(state.step).toBe(4);
+    expect(state.step).toBe(steps);
     expect([...state.tensors.keys()].sort()).toEqual([...expectedState.tensors.keys()].sort());
     const m = 'roberta.encoder.layer.0.attention.self.query.weight.exp_avg';
     expect(relativeError(state.tensors.get(m)!.data, expectedState.tensors.get(m)!.data)).toBeLessThan(1e-3);

@@ -28,10 +28,16 @@ const SSA_PER_HEAD: ModelConfig = {
 let root: string;
 let tokenizerPath: string;
 
-/** Distinct random values everywhere (SSA scalars too), so a swapped or dropped tensor cannot go unnoticed. */
+/**
+ * Distinct random values everywhere (SSA scalars too, above their floors: n ≥ 1, b > 0), so a swapped or dropped
+ * tensor cannot go unnoticed.
+ */
 function randomWeights(config: ModelConfig, seed: number): NamedTensors {
   const random = streamFromSeed(seed);
-  return new Map(paramSpecs(config).map((s) => [s.name, { shape: [...s.shape], data: Float32Array.from({ length: numel(s.shape) }, () => random.next() - 0.5) }]));
+  return new Map(paramSpecs(config).map((s) => {
+    const low = s.floor ?? -0.5;
+    return [s.name, { shape: [...s.shape], data: Float32Array.from({ length: numel(s.shape) }, () => low + random.next()) }];
+  }));
 }
 
 /** A byte-level BPE tokenizer.json with exactly `vocabSize` ids (unmerged filler tokens pad the vocabulary). */

@@ -18,8 +18,13 @@ export interface OptimizerSettings {
 
 export interface StepOptions {
   lr: number;
-  /** Seeds this step's dropout; the trainer draws it from the run's one random stream. */
+  /** This step's dropout key, `dropoutKey(runSeed, step)` (src/core/dropout.ts): every mask derives from it. */
   dropoutSeed: number;
+}
+
+export interface GradientOptions {
+  /** Dropout key as in StepOptions; absent, dropout is off (parity tests pass one to check the masks too). */
+  dropoutSeed?: number;
 }
 
 export interface StepResult {
@@ -51,8 +56,8 @@ export interface Engine {
 
   /** One optimisation step: masked-LM loss on the targets (dropout on), clip, AdamW. */
   trainStep(batch: TargetedBatch, options: StepOptions): Promise<StepResult>;
-  /** Loss and gradients without updating (dropout off): parity and gradient tests. */
-  lossAndGradients(batch: TargetedBatch): Promise<{ loss: number; gradients: NamedTensors }>;
+  /** Loss and gradients without updating (dropout off unless given a key): parity and gradient tests. */
+  lossAndGradients(batch: TargetedBatch, options?: GradientOptions): Promise<{ loss: number; gradients: NamedTensors }>;
   /** log p(target | input) at each target position (dropout off); scoring builds on this. */
   targetLogProbs(batch: TargetedBatch): Promise<Float32Array>;
   /** Full logits (and optionally attention weights), dropout off: diagnostics and tests. */

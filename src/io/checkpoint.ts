@@ -6,7 +6,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { UserError } from '../core/errors.js';
 import type { NamedTensors, OptimizerState } from '../core/tensors.js';
 import type { ModelConfig } from '../model/config.js';
-import { paramSpecs } from '../model/params.js';
+import { paramSpecs, ssaWeightsProblem } from '../model/params.js';
 import { writeFileAtomic, pathExists } from '../core/files.js';
 import { hfConfigFromModel, modelConfigFromHf } from './hf-config.js';
 import { encodeSafetensors, readSafetensors } from './safetensors.js';
@@ -81,7 +81,10 @@ export async function resolveCheckpointDir(path: string): Promise<string> {
   return join(dir, stepDirName(steps[steps.length - 1]));
 }
 
-/** Checks names and shapes against the model's parameter list; returns the parameters in spec order. */
+/**
+ * Checks names and shapes against the model's parameter list, and SSA's n and b against its domain (n ≥ 1,
+ * b > 0); returns the parameters in spec order. Every file's weights enter through here.
+ */
 export function validateWeights(weights: NamedTensors, config: ModelConfig, source: string): NamedTensors {
   const ordered: NamedTensors = new Map();
   for (const spec of paramSpecs(config)) {
@@ -96,6 +99,8 @@ export function validateWeights(weights: NamedTensors, config: ModelConfig, sour
   for (const name of weights.keys()) {
     if (!ordered.has(name) && !TOLERATED_EXTRAS.has(name)) throw new UserError(`${source}: unexpected tensor ${name} for this model config`);
   }
+  const problem = ssaWeightsProblem(config, ordered);
+  if (problem) throw new UserError(`${source}: ${problem}`);
   return ordered;
 }
 

@@ -4,6 +4,7 @@ import { UserError } from '../core/errors.js';
 import type { ModelConfig } from '../model/config.js';
 import type { AttentionConfig } from '../model/attention.js';
 import { SPECIAL_IDS } from '../model/config.js';
+import { ssaValueProblem } from '../model/ssa-bounds.js';
 
 export function hfConfigFromModel(config: ModelConfig): Record<string, unknown> {
   const a = config.attention;
@@ -61,6 +62,12 @@ export function modelConfigFromHf(json: Record<string, unknown>, source: string)
     ssaBTrainable: field<boolean>(json, 'ssa_b_trainable', 'boolean', source, false),
     ssaGranularity: granularity,
   };
+  if (scoring === 'ssa') {
+    for (const [which, key, value] of [['n', 'ssa_n', attention.ssaN], ['b', 'ssa_b', attention.ssaB]] as const) {
+      const problem = ssaValueProblem(which, value);
+      if (problem) throw new UserError(`${source}: config field "${key}": ${problem}`);
+    }
+  }
   const config: ModelConfig = {
     vocabSize: field(json, 'vocab_size', 'number', source),
     hiddenSize: field(json, 'hidden_size', 'number', source),

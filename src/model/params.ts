@@ -1,6 +1,7 @@
 // Every parameter of the model with its HF RobertaForMaskedLM name and HF shape: the contract with
 // checkpoints, Python `transformers`, and both engines.
 import { ssaScalarsPerLayer, type ModelConfig } from './config.js';
+import { SSA_B_MIN, SSA_N_MIN, ssaValueProblem } from './ssa-bounds.js';
 
 export interface ParamSpec {
   /** HF tensor name, e.g. `roberta.encoder.layer.3.attention.self.query.weight`. */
@@ -13,6 +14,8 @@ export interface ParamSpec {
   /** AdamW weight decay applies (2-D weights only; never biases, LayerNorm or SSA scalars). */
   decay: boolean;
   init: 'normal' | 'zeros' | 'ones' | 'ssaN' | 'ssaB';
+  /** Lower bound kept by a projection after every optimizer update, in both engines (SSA n and b); absent: none. */
+  floor?: number;
 }
 
 function dense(prefix: string, out: number, inp: number): ParamSpec[] {
@@ -39,6 +42,22 @@ export function ssaParamNames(layer: number): { n: string; b: string } {
   return { n: `${prefix}.ssa_n`, b: `${prefix}.ssa_b` };
 }
 
+/** The first SSA value among `weights` (by HF name) outside SSA's domain, as "<tensor>[i]: problem"; null if none. */
+export function ssaWeightsProblem(config: ModelConfig, weights: ReadonlyMap<string, { data: Float32Array }>): string | null {
+  if (config.attention.scoring !== 'ssa') return null;
+  for (let layer = 0; layer < config.numLayers; layer++) {
+    const names = ssaParamNames(layer);
+    for (const [which, name] of [['n', names.n], ['b', names.b]] as const) {
+      const data = weights.get(name)?.data ?? new Float32Array(0);
+      for (let i = 0; i < data.length; i++) {
+        const problem = ssaValueProblem(which, data[i]);
+        if (problem) return `${name}[${i}]: ${problem}`;
+      }
+    }
+  }
+  return null;
+}
+
 /**
  * All parameters in a fixed order (engines pack them in this order). The LM head decoder weight is
  * tied to the word embeddings and so is not listed; `lm_head.decoder.bias` is the decoder's own bias.
@@ -63,8 +82,8 @@ export function paramSpecs(config: ModelConfig): ParamSpec[] {
       const names = ssaParamNames(i);
       const a = config.attention;
       specs.push(
-        { name: names.n, shape: [scalars], dense: false, trainable: a.ssaNTrainable, decay: false, init: 'ssaN' },
-        { name: names.b, shape: [scalars], dense: false, trainable: a.ssaBTrainable, decay: false, init: 'ssaB' },
+        { name: names.n, shape: [scalars], dense: false, trainable: a.ssaNTrainable, decay: false, init: 'ssaN', floor: SSA_N_MIN },
+        { name: names.b, shape: [scalars], dense: false, trainable: a.ssaBTrainable, decay: false, init: 'ssaB', floor: SSA_B_MIN },
       );
     }
     specs.push(

@@ -1,11 +1,12 @@
 // The pretraining loop: batches from the masked stream, lr from the schedule, one engine step each, metrics,
 // checkpoints, and clean stops (SIGINT, --max-minutes, NaN loss) that never leave a half-written checkpoint.
 // One step stays in flight: step N+1 is submitted before step N's loss is awaited, so the engine never idles
-// while JavaScript reads a loss. Batches and seeds are still drawn in step order, and the loop drains (submits
+// while JavaScript reads a loss. Batches are still drawn in step order, and the loop drains (submits
 // nothing ahead) at every step it saves, probes or is told to stop after, so checkpoints see exactly their step.
 import { appendFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { UserError } from '../core/errors.js';
+import { dropoutKey } from '../core/dropout.js';
 import type { TrainConfig } from '../config/schema.js';
 import { createEngine } from '../engine/index.js';
 import type { Engine, StepResult } from '../engine/types.js';
@@ -115,12 +116,12 @@ export async function pretrain(config: TrainConfig, options: PretrainOptions): P
   const drainsAfter = (n: number) => n >= config.steps || n === options.interruptAfterStep || saveAt(n) || probeAt(n) || interrupted || timeUp();
 
   let submitted = step;
-  /** Draws step `submitted + 1`'s batch, lr and dropout seed (in that order) and hands it to the engine. */
+  /** Draws step `submitted + 1`'s batch, computes its lr and dropout key (no draw: a function of seed and step), submits it. */
   const submit = (): InFlightStep => {
     const number = ++submitted;
     const batch = stream.next(config.batchSize, random);
     const lr = learningRate(number, config.lr, config.warmupSteps, config.steps);
-    const dropoutSeed = random.int(2 ** 31);
+    const dropoutSeed = dropoutKey(config.seed, number);
     const result = engine.trainStep(batch, { lr, dropoutSeed });
     // Its failure surfaces where it is awaited; until then (or if an earlier step stops the run) it is not unhandled.
     result.catch(() => undefined);

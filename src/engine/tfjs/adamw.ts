@@ -1,5 +1,6 @@
 // Global-norm clipping and AdamW exactly as PyTorch's torch.nn.utils.clip_grad_norm_ and torch.optim.AdamW
-// (decoupled weight decay first, then the moment updates), with BabyBERTa's no-bias-correction variant.
+// (decoupled weight decay first, then the moment updates), with BabyBERTa's no-bias-correction variant; then the
+// projection of parameters with a floor (SSA n ≥ 1, b ≥ SSA_B_MIN: src/model/ssa-bounds.ts) onto it.
 import * as tf from '@tensorflow/tfjs';
 import type { OptimizerSettings } from '../types.js';
 import type { OptimizerState, NamedTensors } from '../../core/tensors.js';
@@ -65,7 +66,8 @@ export class AdamW {
         const m = tf.add(tf.mul(expAvg, beta1), tf.mul(g, 1 - beta1));
         const v = tf.add(tf.mul(expAvgSq, beta2), tf.mul(tf.square(g), 1 - beta2));
         const denom = tf.add(tf.div(tf.sqrt(v), sqrtBc2), eps);
-        param.variable.assign(tf.sub(p, tf.mul(tf.div(m, denom), stepSize)));
+        const updated = tf.sub(p, tf.mul(tf.div(m, denom), stepSize));
+        param.variable.assign(param.spec.floor === undefined ? updated : tf.maximum(updated, param.spec.floor));
         expAvg.assign(m);
         expAvgSq.assign(v);
       });

@@ -2,16 +2,18 @@
 // the oracle the fused WebGPU engine is tested against. Every call is leak-free (tf.tidy / dispose).
 // Calls run one after another in call order (a promise chain): a caller may issue a call before the previous
 // one resolves, and an await inside one call (backend activation, reading a tensor) never lets another
-// call's updates interleave with it.
+// call's updates interleave with it. Dropout masks are built on the host from the generator the fused engine
+// shares (./dropout.ts); AdamW projects SSA's trainable n and b onto n ≥ 1, b ≥ SSA_B_MIN (./adamw.ts).
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../../core/errors.js';
-import type { ModelConfig } from '../../model/config.js';
+import { maxSequenceLength, type ModelConfig } from '../../model/config.js';
 import { ensureBackend, type ActiveBackend, type BackendName } from '../backend.js';
-import type { Engine, ForwardOutput, OptimizerSettings, StepOptions, StepResult } from '../types.js';
+import type { Engine, ForwardOutput, GradientOptions, OptimizerSettings, StepOptions, StepResult } from '../types.js';
 import type { TargetedBatch, TokenBatch } from '../../core/batches.js';
 import type { NamedTensors, OptimizerState } from '../../core/tensors.js';
 import { AdamW, clipCoefficient, globalNorm } from './adamw.js';
-import { encode, lmHead, modelInputs, noDropout, seededDropout, type Dropout } from './model.js';
+import { noDropout, seededDropout, type Dropout } from './dropout.js';
+import { encode, lmHead, modelInputs } from './model.js';
 import { gatherRows, meanCrossEntropy, targetLogProbs } from './ops.js';
 import { TfjsParams, toHostLayout } from './params.js';
 
@@ -53,8 +55,8 @@ class TfjsEngine implements Engine {
     return this.serially(() => this.trainStepNow(batch, options), batch);
   }
 
-  lossAndGradients(batch: TargetedBatch): Promise<{ loss: number; gradients: NamedTensors }> {
-    return this.serially(() => this.lossAndGradientsNow(batch), batch);
+  lossAndGradients(batch: TargetedBatch, options: GradientOptions = {}): Promise<{ loss: number; gradients: NamedTensors }> {
+    return this.serially(() => this.lossAndGradientsNow(batch, options), batch);
   }
 
   targetLogProbs(batch: TargetedBatch): Promise<Float32Array> {
@@ -111,7 +113,7 @@ class TfjsEngine implements Engine {
   private async trainStepNow(batch: TargetedBatch, options: StepOptions): Promise<StepResult> {
     await ensureBackend(this.backend);
     const [loss, norm] = tf.tidy(() => {
-      const { value, grads } = this.lossAndGrads(batch, seededDropout(options.dropoutSeed));
+      const { value, grads } = this.lossAndGrads(batch, this.dropout(batch, options.dropoutSeed));
       const norm = globalNorm(grads);
       this.optimizer.apply(grads, options.lr, clipCoefficient(norm, this.clipNorm));
       return [value, norm];
@@ -119,9 +121,9 @@ class TfjsEngine implements Engine {
     return { loss: await readScalar(loss), gradNorm: await readScalar(norm) };
   }
 
-  private async lossAndGradientsNow(batch: TargetedBatch): Promise<{ loss: number; gradients: NamedTensors }> {
+  private async lossAndGradientsNow(batch: TargetedBatch, options: GradientOptions): Promise<{ loss: number; gradients: NamedTensors }> {
     await ensureBackend(this.backend);
-    const { value, grads } = tf.tidy(() => this.lossAndGrads(batch, noDropout));
+    const { value, grads } = tf.tidy(() => this.lossAndGrads(batch, this.dropout(batch, options.dropoutSeed)));
     const gradients: NamedTensors = new Map();
     for (const [i, { spec }] of this.params.trainable.entries()) {
       gradients.set(spec.name, await toHostLayout(spec, grads[i]));
@@ -159,6 +161,11 @@ class TfjsEngine implements Engine {
       for (const a of attentions) output.attentions.push({ shape: [...a.shape], data: await readAll(a) });
     }
     return output;
+  }
+
+  /** Dropout under `key` for this batch; off without a key. */
+  private dropout(batch: TokenBatch, key: number | undefined): Dropout {
+    return key === undefined ? noDropout : seededDropout(key, batch.seqLen, maxSequenceLength(this.config));
   }
 
   /** Mean masked-LM loss and the gradients of the trainable parameters, in `params.trainable` order. */

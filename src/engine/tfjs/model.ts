@@ -3,46 +3,15 @@
 import * as tf from '@tensorflow/tfjs';
 import { headDim, maxSequenceLength, type ModelConfig } from '../../model/config.js';
 import { ssaParamNames } from '../../model/params.js';
+import { DROPOUT_SITES } from '../../model/dropout-sites.js';
 import type { TokenBatch } from '../../core/batches.js';
+import type { Dropout } from './dropout.js';
 import { dense, gatherRows, gelu, layerNorm, matMul } from './ops.js';
 import { attentionWeights, type Scoring } from './scoring.js';
 import { positionIds } from '../../model/positions.js';
 
 /** A parameter by HF name, in the engine's layout (dense kernels [in, out]). */
 export type ParamLookup = (name: string) => tf.Tensor;
-
-/** Applies dropout with `rate`; a no-op when dropout is off (evaluation, gradient checks). */
-export type Dropout = (x: tf.Tensor, rate: number) => tf.Tensor;
-
-export const noDropout: Dropout = (x) => x;
-
-/**
- * Dropout (inverted, like torch.nn.Dropout) whose masks come from one fast 32-bit stream per step seeded by
- * `seed`: the same seed replays the same masks on every backend. Masks are drawn on the host: tf.dropout's
- * seeded randomUniform is ~5× slower and cost a third of a babyberta step on wasm.
- */
-export function seededDropout(seed: number): Dropout {
-  const next = mulberry32(seed);
-  return (x, rate) => {
-    if (rate <= 0) return x;
-    const scale = 1 / (1 - rate);
-    const mask = new Float32Array(x.size);
-    for (let i = 0; i < mask.length; i++) mask[i] = next() >= rate ? scale : 0;
-    return tf.mul(x, tf.tensor(mask, x.shape));
-  };
-}
-
-/** Mulberry32: a small, fast PRNG with a 32-bit state, uniform in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let z = state;
-    z = Math.imul(z ^ (z >>> 15), z | 1);
-    z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
-    return ((z ^ (z >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface ModelInputs {
   batchSize: number;
@@ -75,9 +44,9 @@ export function encode(
   for (let i = 0; i < config.numLayers; i++) {
     const prefix = `roberta.encoder.layer.${i}`;
     const context = selfAttention(p, config, inputs, x, i, dropout, attentions);
-    const attended = addAndNorm(p, config, `${prefix}.attention.output`, context, x, dropout);
+    const attended = addAndNorm(p, config, `${prefix}.attention.output`, context, x, dropout, DROPOUT_SITES.attentionOutput(i));
     const inner = gelu(dense(attended, kernel(p, `${prefix}.intermediate.dense`), bias(p, `${prefix}.intermediate.dense`))) as tf.Tensor2D; // [N, F]
-    x = addAndNorm(p, config, `${prefix}.output`, inner, attended, dropout);
+    x = addAndNorm(p, config, `${prefix}.output`, inner, attended, dropout, DROPOUT_SITES.ffnOutput(i));
   }
   return x;
 }
@@ -100,7 +69,7 @@ function embeddings(p: ParamLookup, config: ModelConfig, inputs: ModelInputs, dr
   const normed = layerNorm(
     summed, vector(p, 'roberta.embeddings.LayerNorm.weight'), vector(p, 'roberta.embeddings.LayerNorm.bias'), config.layerNormEps,
   );
-  return dropout(normed, config.hiddenDropout) as tf.Tensor2D;
+  return dropout(normed, config.hiddenDropout, DROPOUT_SITES.embeddings) as tf.Tensor2D;
 }
 
 function selfAttention(
@@ -119,7 +88,8 @@ function selfAttention(
   const logits = tf.mul(matMul(q, kT), 1 / Math.sqrt(d)) as tf.Tensor4D; // [B, H, T, T]
   const weights = attentionWeights(logits, inputs.keyMask, scoring(p, config, layer)); // [B, H, T, T]
   attentions?.push(weights);
-  const context = matMul(dropout(weights, config.attentionDropout) as tf.Tensor4D, v); // [B, H, T, d]
+  const kept = dropout(weights, config.attentionDropout, DROPOUT_SITES.attentionProbs(layer)) as tf.Tensor4D; // [B, H, T, T]
+  const context = matMul(kept, v); // [B, H, T, d]
   return tf.reshape(tf.transpose(context, [0, 2, 1, 3]), [b * t, heads * d]); // [N, H·d]
 }
 
@@ -129,11 +99,11 @@ function scoring(p: ParamLookup, config: ModelConfig, layer: number): Scoring {
   return { kind: 'ssa', n: p(names.n) as tf.Tensor1D, b: p(names.b) as tf.Tensor1D };
 }
 
-/** dense → dropout → residual → LayerNorm (HF's RobertaSelfOutput / RobertaOutput). */
+/** dense → dropout at `site` → residual → LayerNorm (HF's RobertaSelfOutput / RobertaOutput). */
 function addAndNorm(
-  p: ParamLookup, config: ModelConfig, prefix: string, input: tf.Tensor2D, residual: tf.Tensor2D, dropout: Dropout,
+  p: ParamLookup, config: ModelConfig, prefix: string, input: tf.Tensor2D, residual: tf.Tensor2D, dropout: Dropout, site: number,
 ): tf.Tensor2D {
-  const projected = dropout(dense(input, kernel(p, `${prefix}.dense`), bias(p, `${prefix}.dense`)), config.hiddenDropout); // [N, H]
+  const projected = dropout(dense(input, kernel(p, `${prefix}.dense`), bias(p, `${prefix}.dense`)), config.hiddenDropout, site); // [N, H]
   return layerNorm(
     tf.add(projected, residual) as tf.Tensor2D, vector(p, `${prefix}.LayerNorm.weight`), vector(p, `${prefix}.LayerNorm.bias`),
     config.layerNormEps,

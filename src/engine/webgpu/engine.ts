@@ -2,8 +2,11 @@
 // backward, clip, AdamW) is one command buffer with one submit; the only read-back is loss and gradient norm.
 // Runs may overlap: each run encodes its read-backs into its own command buffer, so a caller can submit the
 // next step before the previous one's loss is back, and the GPU never waits for JavaScript.
+// Like the reference engine: dropout masks come from the shared counter-based generator (src/core/dropout.ts;
+// DROPOUT_WGSL recomputes each mask in the forward and backward kernels from key, site, sequence and element),
+// and AdamW projects SSA's trainable n and b onto n ≥ 1, b ≥ SSA_B_MIN (block flags, kernels/optimizer.wgsl.ts).
 import { headDim, maxSequenceLength, type ModelConfig } from '../../model/config.js';
-import type { Engine, ForwardOutput, OptimizerSettings, StepOptions, StepResult } from '../types.js';
+import type { Engine, ForwardOutput, GradientOptions, OptimizerSettings, StepOptions, StepResult } from '../types.js';
 import type { TargetedBatch, TokenBatch } from '../../core/batches.js';
 import type { NamedTensors, OptimizerState } from '../../core/tensors.js';
 import { requestWebGpu } from '../webgpu-runtime.js';
@@ -30,12 +33,13 @@ export interface FusedEngineOptions {
 type Mode = 'eval' | 'gradients' | 'train';
 
 interface StepScalars {
-  seed: number;
+  /** Dropout key; undefined runs without dropout. */
+  seed?: number;
   lr: number;
   stepSize: number;
   sqrtBc2: number;
 }
-const NO_STEP: StepScalars = { seed: 0, lr: 0, stepSize: 0, sqrtBc2: 1 };
+const NO_STEP: StepScalars = { lr: 0, stepSize: 0, sqrtBc2: 1 };
 
 /** A submitted run: scalars ([0] loss, [1] gradient norm) and the extra read-backs, in request order. */
 interface RunResults {
@@ -135,8 +139,9 @@ export class FusedEngine implements Engine {
     return { loss: scalars[0], gradNorm: scalars[1] };
   }
 
-  async lossAndGradients(batch: TargetedBatch): Promise<{ loss: number; gradients: NamedTensors }> {
-    const { scalars, reads: [grads] } = await this.submit('gradients', batch, batch.targetPositions, batch.targetIds, NO_STEP,
+  async lossAndGradients(batch: TargetedBatch, options: GradientOptions = {}): Promise<{ loss: number; gradients: NamedTensors }> {
+    const step = { ...NO_STEP, seed: options.dropoutSeed };
+    const { scalars, reads: [grads] } = await this.submit('gradients', batch, batch.targetPositions, batch.targetIds, step,
       () => [{ buffer: this.state.grads, floats: this.layout.total }]);
     return { loss: scalars[0], gradients: unpackTensors(this.layout, grads, (p) => p.spec.trainable) };
   }
@@ -217,7 +222,7 @@ export class FusedEngine implements Engine {
     upload(this.device, built.act.batchData, packed.data);
     const shape: RunShape = {
       batch: B, seq: T, rows: B * T, targets: targets.length, wordSegments: packed.wordSegments,
-      positionSegments: packed.positionSegments, train: mode === 'train', gradients: mode !== 'eval', ...step,
+      positionSegments: packed.positionSegments, train: step.seed !== undefined, gradients: mode !== 'eval', ...step, seed: step.seed ?? 0,
     };
     const end = mode === 'eval' ? built.forwardEnd : mode === 'gradients' ? built.backwardEnd : built.program.length;
     const encoder = this.device.createCommandEncoder();

@@ -3,12 +3,26 @@
 // layout: the matmul kernel reads either operand transposed, so nothing is transposed at the seam.
 import type { ModelConfig } from '../../model/config.js';
 import { numel, paramSpecs, type ParamSpec } from '../../model/params.js';
+import { SSA_B_MIN, SSA_N_MIN } from '../../model/ssa-bounds.js';
 import type { NamedTensors } from '../../core/tensors.js';
 
 /** Parameters start on 64-float boundaries: AdamW reads its flags per 64-float block. */
 export const PARAM_ALIGN = 64;
 export const BLOCK_TRAINABLE = 1;
 export const BLOCK_DECAY = 2;
+/**
+ * The lower bounds AdamW projects onto (ParamSpec.floor), by class: bits 2–3 of a block's flags hold
+ * 1 + the index of its parameter's floor here, or 0 for none.
+ */
+export const BLOCK_FLOORS: readonly number[] = [SSA_N_MIN, SSA_B_MIN];
+export const BLOCK_FLOOR_SHIFT = 2;
+
+function floorClass(spec: ParamSpec): number {
+  if (spec.floor === undefined) return 0;
+  const index = BLOCK_FLOORS.indexOf(spec.floor);
+  if (index < 0) throw new Error(`fused engine: no block class for the floor ${spec.floor} of ${spec.name}`);
+  return (index + 1) << BLOCK_FLOOR_SHIFT;
+}
 
 export interface PackedParam {
   spec: ParamSpec;
@@ -21,7 +35,7 @@ export interface ParamLayout {
   byName: Map<string, PackedParam>;
   /** Floats in each packed buffer (a multiple of PARAM_ALIGN). */
   total: number;
-  /** Per 64-float block: BLOCK_TRAINABLE | BLOCK_DECAY of the parameter in it (0 for padding). */
+  /** Per 64-float block: BLOCK_TRAINABLE | BLOCK_DECAY | floor class of the parameter in it (0 for padding). */
   blockFlags: Uint32Array;
 }
 
@@ -35,7 +49,7 @@ export function packLayout(config: ModelConfig): ParamLayout {
   }
   const blockFlags = new Uint32Array(offset / PARAM_ALIGN);
   for (const p of params) {
-    const flags = (p.spec.trainable ? BLOCK_TRAINABLE : 0) | (p.spec.decay ? BLOCK_DECAY : 0);
+    const flags = (p.spec.trainable ? BLOCK_TRAINABLE : 0) | (p.spec.decay ? BLOCK_DECAY : 0) | floorClass(p.spec);
     blockFlags.fill(flags, p.offset / PARAM_ALIGN, (p.offset + p.size + PARAM_ALIGN - 1) / PARAM_ALIGN);
   }
   return { params, byName: new Map(params.map((p) => [p.spec.name, p])), total: offset, blockFlags };

@@ -3,7 +3,7 @@
 // relative error of the loss and of every gradient.
 import { FIRST_ORDINARY_ID, SPECIAL_IDS, type ModelConfig } from '../../model/config.js';
 import type { RandomStream } from '../../core/random.js';
-import type { Engine } from '../types.js';
+import type { Engine, GradientOptions } from '../types.js';
 import type { TargetedBatch } from '../../core/batches.js';
 import type { HostTensor, NamedTensors } from '../../core/tensors.js';
 
@@ -67,9 +67,12 @@ export interface ParityReport {
   worstGradient: { name: string; relative: number };
 }
 
-export async function compareGradients(reference: Engine, fused: Engine, batch: TargetedBatch): Promise<ParityReport> {
-  const expected = await reference.lossAndGradients(batch);
-  const actual = await fused.lossAndGradients(batch);
+/** Loss and gradients of both engines on `batch` (with dropout under `options`' key, if given), compared. */
+export async function compareGradients(
+  reference: Engine, fused: Engine, batch: TargetedBatch, options: GradientOptions = {},
+): Promise<ParityReport> {
+  const expected = await reference.lossAndGradients(batch, options);
+  const actual = await fused.lossAndGradients(batch, options);
   const gradients = new Map<string, number>();
   const mismatchedNames = [...symmetricDifference(expected.gradients, actual.gradients)];
   let worst = { name: '', relative: 0 };

@@ -8,9 +8,8 @@ import { MATMUL_FLAGS } from './kernels/matmul.wgsl.js';
 import { COLUMN_CHUNK_ROWS } from './kernels/norm.wgsl.js';
 import { NORM_PARTIALS } from './kernels/optimizer.wgsl.js';
 import { offsetOf, type ParamLayout } from './layout.js';
-import {
-  attentionGroups, attentionUniforms, matmul, rowGroups, rowsOf, SITES, targetsOf, type PlanContext,
-} from './plan-forward.js';
+import { DROPOUT_SITES as SITES } from '../../model/dropout-sites.js';
+import { attentionGroups, attentionUniforms, matmul, rowGroups, rowsOf, targetsOf, type PlanContext } from './plan-forward.js';
 import { flatGroups, type RunShape } from './program.js';
 
 type Size = (s: RunShape) => number;
@@ -75,7 +74,7 @@ function layerNormBackward(ctx: PlanContext, op: LayerNormBackward): void {
     'layerNormBwd', [op.dy, op.x, op.stats, state.params, op.geluGrad?.aux ?? act.unusedRead, op.dx, dx2],
     (s) => [
       op.rows(s), config.hiddenSize, offsetOf(layout, `${op.prefix}.weight`), flags, s.seed, op.dropoutIn ?? 0,
-      op.dropoutOut?.site ?? 0, dropP(s),
+      op.dropoutOut?.site ?? 0, dropP(s), s.seq,
     ],
     (s) => rowGroups(op.rows(s)),
   );
@@ -85,7 +84,7 @@ function layerNormBackward(ctx: PlanContext, op: LayerNormBackward): void {
     'layerNormParamGrad', [op.dy, op.x, op.stats, state.grads, act.partials],
     (s) => [
       op.rows(s), config.hiddenSize, gamma, beta, op.dropoutIn !== undefined ? 1 : 0, s.seed, op.dropoutIn ?? 0,
-      columnChunks(op.rows(s)), dropP(s),
+      columnChunks(op.rows(s)), dropP(s), s.seq,
     ],
     (s) => [Math.ceil(config.hiddenSize / 64), columnChunks(op.rows(s)), 1],
   );

@@ -1,7 +1,8 @@
 // Records the forward pass into a Program: embeddings → layers (QKV, fused attention, output dense +
 // dropout + residual → LN, FFN with GELU → dense + dropout + residual → LN) → LM head on target rows only
 // → cross-entropy → mean loss. Shapes come from the run (RunShape), buffers from the capacity.
-import { headDim, type ModelConfig } from '../../model/config.js';
+import { headDim, maxSequenceLength, type ModelConfig } from '../../model/config.js';
+import { DROPOUT_SITES as SITES } from '../../model/dropout-sites.js';
 import { ssaParamNames } from '../../model/params.js';
 import type { Activations, ParameterBuffers } from './activations.js';
 import type { BatchSections } from './batch.js';
@@ -23,14 +24,6 @@ type Size = (s: RunShape) => number;
 export const rowsOf: Size = (s) => s.rows;
 export const targetsOf: Size = (s) => s.targets;
 const constant = (n: number): Size => () => n;
-
-/** Dropout sites: one per place the model drops, so every mask is independent. */
-export const SITES = {
-  embeddings: 0,
-  attentionProbs: (layer: number) => 1 + 4 * layer,
-  attentionOutput: (layer: number) => 2 + 4 * layer,
-  ffnOutput: (layer: number) => 3 + 4 * layer,
-};
 
 export interface MatmulOp {
   a: GPUBuffer; b: GPUBuffer; c: GPUBuffer;
@@ -60,7 +53,7 @@ export function matmul(ctx: PlanContext, op: MatmulOp): void {
       const kChunk = Math.ceil(op.k(s) / split / 16) * 16;
       return [
         op.m(s), op.n(s), op.k(s), op.transA ? 1 : 0, op.transB ? 1 : 0, 0, op.offB ?? 0, op.bias ?? 0, op.offC ?? 0,
-        split > 1 ? MATMUL_FLAGS.splitK : flags, s.seed, op.site ?? 0, kChunk, { f: s.train ? (op.dropP ?? 0) : 0 },
+        split > 1 ? MATMUL_FLAGS.splitK : flags, s.seed, op.site ?? 0, kChunk, { f: s.train ? (op.dropP ?? 0) : 0 }, s.seq,
       ];
     },
     (s) => {
@@ -99,7 +92,7 @@ export function layerNormForward(
     [x, ctx.state.params, y, stats],
     (s) => [
       rows(s), config.hiddenSize, offsetOf(layout, `${prefix}.weight`), offsetOf(layout, `${prefix}.bias`),
-      dropoutSite === undefined ? 0 : 1, s.seed, dropoutSite ?? 0, { f: config.layerNormEps }, { f: s.train ? dropP : 0 },
+      dropoutSite === undefined ? 0 : 1, s.seed, dropoutSite ?? 0, { f: config.layerNormEps }, { f: s.train ? dropP : 0 }, s.seq,
     ],
     (s) => rowGroups(rows(s)),
   );
@@ -123,7 +116,7 @@ export function attentionUniforms(ctx: PlanContext, layer: number, s: RunShape):
   return [
     s.batch, s.seq, config.numHeads, headDim(config), ssa ? offsetOf(layout, names.n) : 0, ssa ? offsetOf(layout, names.b) : 0,
     flags, s.seed, SITES.attentionProbs(layer), ctx.sections.mask, ctx.act.partialOffset(config),
-    { f: 1 / Math.sqrt(headDim(config)) }, { f: s.train ? config.attentionDropout : 0 },
+    { f: 1 / Math.sqrt(headDim(config)) }, { f: s.train ? config.attentionDropout : 0 }, maxSequenceLength(config),
   ];
 }
 

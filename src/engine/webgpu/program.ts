@@ -68,7 +68,7 @@ export interface RunShape {
   targets: number;
   wordSegments: number;
   positionSegments: number;
-  /** Dropout on (training) or off. */
+  /** Dropout on (a training step, or gradients asked for with a dropout key) or off. */
   train: boolean;
   /** The cross-entropy writes its gradient (anything that runs the backward pass). */
   gradients: boolean;

@@ -25,7 +25,7 @@ function shared(d: number, subgroups: boolean): string {
   return /* wgsl */ `
 struct Params {
   batch: u32, seq: u32, heads: u32, dim: u32, offN: u32, offB: u32, flags: u32, seed: u32, site: u32,
-  offMask: u32, offPartial: u32, scale: f32, dropP: f32,
+  offMask: u32, offPartial: u32, scale: f32, dropP: f32, maxSeq: u32,
 }
 @group(0) @binding(0) var<uniform> u: Params;
 ${workgroupReduceWgsl(ATTENTION_ROWS, subgroups)}
@@ -34,6 +34,11 @@ const KT: u32 = ${tileRows(d)}u;
 fn scalar_index(h: u32) -> u32 { return select(0u, h, (u.flags & 2u) != 0u); }
 // Offset of row r's head-h slice in a [B·T, heads·D] activation.
 fn row_base(b: u32, r: u32, h: u32) -> u32 { return (b * u.seq + r) * u.heads * D + h * D; }
+// Keep factor of the weight of query i on key j, head h, sequence b: counted in the model's longest
+// sequence (maxSeq), not the batch's T, so padding never moves a mask.
+fn attention_keep(b: u32, h: u32, i: u32, j: u32) -> f32 {
+  return dropout_scale(u.seed, u.site, b, (h * u.maxSeq + i) * u.maxSeq + j, u.dropP);
+}
 `;
 }
 
@@ -105,7 +110,7 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
         }
         let w = exp(t - m);
         l += w;
-        let kept = w * dropout_scale(u.seed, u.site, pbase + j0 + jj, u.dropP);
+        let kept = w * attention_keep(b, h, i, j0 + jj);
         for (var e = 0u; e < D; e++) { acc[e] = fma(kept, vt[jj * D + e], acc[e]); }
       }
     }
@@ -164,7 +169,7 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
       for (var jj = 0u; jj < min(KT, T - j0); jj++) {
         var dp = 0.0;
         for (var e = 0u; e < D; e++) { dp = fma(dreg[e], tile[jj * D + e], dp); }
-        dp *= dropout_scale(u.seed, u.site, pbase + j0 + jj, u.dropP);
+        dp *= attention_keep(b, h, i, j0 + jj);
         dS[pbase + j0 + jj] = dp;
         rowdot += P[pbase + j0 + jj] * dp;
       }
@@ -247,7 +252,7 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
         // Consecutive threads read consecutive keys of query row i: coalesced.
         let at = ((b * u.heads + h) * T + i0 + ii) * T + j;
         let ds = dS[at];
-        let pk = P[at] * dropout_scale(u.seed, u.site, at, u.dropP);
+        let pk = P[at] * attention_keep(b, h, i0 + ii, j);
         for (var e = 0u; e < D; e++) {
           dk[e] = fma(ds, qt[ii * D + e], dk[e]);
           dv[e] = fma(pk, gt[ii * D + e], dv[e]);

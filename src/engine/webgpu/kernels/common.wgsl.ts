@@ -33,13 +33,20 @@ fn pcg_hash(x: u32) -> u32 {
   let w = ((s >> ((s >> 28u) + 4u)) ^ s) * 277803737u;
   return (w >> 22u) ^ w;
 }
-// Keep factor of element 'index' at dropout site 'site': 0 or 1/(1−p). Recomputed in the backward pass
-// from the same (seed, site, index), so no mask is ever stored.
-fn dropout_scale(seed: u32, site: u32, index: u32, p: f32) -> f32 {
+// Keep factor of element 'elem' of sequence 'seq' at dropout site 'site' under the step's 'key': 0 or 1/(1−p),
+// bit for bit the TS twin keepFactor in src/core/dropout.ts. 'elem' counts within its sequence (t·H + c, or
+// (h·S + i)·S + j for attention weights), so padding never moves a mask; the backward pass recomputes the
+// forward's factors from the same coordinates, so no mask is ever stored.
+fn dropout_scale(key: u32, site: u32, seq: u32, elem: u32, p: f32) -> f32 {
   if (p <= 0.0) { return 1.0; }
-  let r = pcg_hash(index ^ pcg_hash(seed + site * 2654435769u));
+  let r = pcg_hash(elem ^ pcg_hash(seq ^ pcg_hash(key + site * 2654435769u)));
   let unit = f32(r >> 8u) * (1.0 / 16777216.0);
   return select(1.0 / (1.0 - p), 0.0, unit < p);
+}
+// The factor of element 'col' of row 'row' of a [B·T, width] activation (rows b·T + t).
+fn dropout_scale_row(key: u32, site: u32, row: u32, col: u32, seqLen: u32, width: u32, p: f32) -> f32 {
+  if (p <= 0.0) { return 1.0; }
+  return dropout_scale(key, site, row / seqLen, (row % seqLen) * width + col, p);
 }
 `;
 

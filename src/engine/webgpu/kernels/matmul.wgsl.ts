@@ -39,7 +39,7 @@ export function splitKCount(m: number, n: number, k: number): number {
 /**
  * The matmul kernel for square output tiles of 64 (4×4 outputs per thread) or 32 (2×2; four times the
  * workgroups, for small outputs). Uniform fields in order: u32 M N K transA transB offA offB offBias offC
- * flags seed site kChunk, f32 dropP.
+ * flags seed site kChunk, f32 dropP, u32 seqLen (T: the dropout epilogue's rows are b·T + t).
  */
 export function matmulSource(tile: 32 | 64): string {
   const per = tile / 16;
@@ -48,7 +48,7 @@ ${GELU_WGSL}
 ${DROPOUT_WGSL}
 struct Params {
   M: u32, N: u32, K: u32, transA: u32, transB: u32, offA: u32, offB: u32, offBias: u32,
-  offC: u32, flags: u32, seed: u32, site: u32, kChunk: u32, dropP: f32,
+  offC: u32, flags: u32, seed: u32, site: u32, kChunk: u32, dropP: f32, seqLen: u32,
 }
 @group(0) @binding(0) var<uniform> u: Params;
 @group(0) @binding(1) var<storage, read> A: array<f32>;
@@ -132,7 +132,7 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
       if ((u.flags & 64u) != 0u) { aux[wg.z * u.M * u.N + at] = v; continue; }
       if ((u.flags & 1u) != 0u) { v += bias[u.offBias + j]; }
       if ((u.flags & 2u) != 0u) { aux[at] = v; v = gelu(v); }
-      if ((u.flags & 4u) != 0u) { v *= dropout_scale(u.seed, u.site, at, u.dropP); }
+      if ((u.flags & 4u) != 0u) { v *= dropout_scale_row(u.seed, u.site, i, j, u.seqLen, u.N, u.dropP); }
       if ((u.flags & 8u) != 0u) { v += aux[at]; }
       if ((u.flags & 16u) != 0u) { v *= gelu_grad(aux[at]); }
       if ((u.flags & 32u) != 0u) { v += C[u.offC + at]; }

@@ -4,11 +4,11 @@ import { DROPOUT_WGSL, GELU_WGSL, workgroupReduceWgsl } from './common.wgsl.js';
 
 export const ROW_THREADS = 64;
 
-/** Uniform: u32 rows width offGamma offBeta flags(1 = dropout on the output) seed site, f32 eps dropP. */
+/** Uniform: u32 rows width offGamma offBeta flags(1 = dropout on the output) seed site, f32 eps dropP, u32 seqLen. */
 export const layerNormForwardWgsl = (subgroups: boolean): string => /* wgsl */ `
 ${DROPOUT_WGSL}
 ${workgroupReduceWgsl(ROW_THREADS, subgroups)}
-struct Params { rows: u32, width: u32, offGamma: u32, offBeta: u32, flags: u32, seed: u32, site: u32, eps: f32, dropP: f32 }
+struct Params { rows: u32, width: u32, offGamma: u32, offBeta: u32, flags: u32, seed: u32, site: u32, eps: f32, dropP: f32, seqLen: u32 }
 @group(0) @binding(0) var<uniform> u: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read> params: array<f32>;
@@ -29,7 +29,7 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
   let rstd = inverseSqrt(reduce${ROW_THREADS}(q, tid, false) / f32(u.width) + u.eps);
   for (var c = tid; c < u.width; c += 64u) {
     var v = (x[base + c] - mean) * rstd * params[u.offGamma + c] + params[u.offBeta + c];
-    if ((u.flags & 1u) != 0u) { v *= dropout_scale(u.seed, u.site, base + c, u.dropP); }
+    if ((u.flags & 1u) != 0u) { v *= dropout_scale_row(u.seed, u.site, row, c, u.seqLen, u.width, u.dropP); }
     y[base + c] = v;
   }
   if (tid == 0u) { stats[2u * row] = mean; stats[2u * row + 1u] = rstd; }
@@ -40,13 +40,13 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
  * dx of LayerNorm. flags: 1 = the forward dropped the output (dy is masked with siteIn);
  * 2 = also write dx2 = dx · keep(siteOut) (the dropped dense branch feeding the residual sum);
  * 4 = also write dx2 = dx · gelu'(aux) (LN over a GELU output).
- * Uniform: u32 rows width offGamma flags seed siteIn siteOut, f32 dropP.
+ * Uniform: u32 rows width offGamma flags seed siteIn siteOut, f32 dropP, u32 seqLen.
  */
 export const layerNormBackwardWgsl = (subgroups: boolean): string => /* wgsl */ `
 ${DROPOUT_WGSL}
 ${GELU_WGSL}
 ${workgroupReduceWgsl(ROW_THREADS, subgroups)}
-struct Params { rows: u32, width: u32, offGamma: u32, flags: u32, seed: u32, siteIn: u32, siteOut: u32, dropP: f32 }
+struct Params { rows: u32, width: u32, offGamma: u32, flags: u32, seed: u32, siteIn: u32, siteOut: u32, dropP: f32, seqLen: u32 }
 @group(0) @binding(0) var<uniform> u: Params;
 @group(0) @binding(1) var<storage, read> dy: array<f32>;
 @group(0) @binding(2) var<storage, read> x: array<f32>;
@@ -56,8 +56,9 @@ struct Params { rows: u32, width: u32, offGamma: u32, flags: u32, seed: u32, sit
 @group(0) @binding(6) var<storage, read_write> dx: array<f32>;
 @group(0) @binding(7) var<storage, read_write> dx2: array<f32>;
 
-fn dy_at(i: u32) -> f32 {
-  if ((u.flags & 1u) != 0u) { return dy[i] * dropout_scale(u.seed, u.siteIn, i, u.dropP); }
+fn dy_at(row: u32, c: u32) -> f32 {
+  let i = row * u.width + c;
+  if ((u.flags & 1u) != 0u) { return dy[i] * dropout_scale_row(u.seed, u.siteIn, row, c, u.seqLen, u.width, u.dropP); }
   return dy[i];
 }
 
@@ -72,7 +73,7 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
   var sg = 0.0;
   var sgx = 0.0;
   for (var c = tid; c < u.width; c += 64u) {
-    let g = dy_at(base + c) * params[u.offGamma + c];
+    let g = dy_at(row, c) * params[u.offGamma + c];
     sg += g;
     sgx += g * (x[base + c] - mean) * rstd;
   }
@@ -81,9 +82,9 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
   for (var c = tid; c < u.width; c += 64u) {
     let i = base + c;
     let xhat = (x[i] - mean) * rstd;
-    let v = rstd * (dy_at(i) * params[u.offGamma + c] - meanG - xhat * meanGX);
+    let v = rstd * (dy_at(row, c) * params[u.offGamma + c] - meanG - xhat * meanGX);
     dx[i] = v;
-    if ((u.flags & 2u) != 0u) { dx2[i] = v * dropout_scale(u.seed, u.siteOut, i, u.dropP); }
+    if ((u.flags & 2u) != 0u) { dx2[i] = v * dropout_scale_row(u.seed, u.siteOut, row, c, u.seqLen, u.width, u.dropP); }
     if ((u.flags & 4u) != 0u) { dx2[i] = v * gelu_grad(aux[i]); }
   }
 }
@@ -98,11 +99,13 @@ export const COLUMN_CHUNK_ROWS = 128;
 /**
  * dγ = Σ dy·x̂ and dβ = Σ dy over the rows of chunk wg.y; with one chunk straight into grads, else
  * partials [chunk, 2, width] for SPLIT_REDUCE. Uniform: u32 rows width offGradGamma offGradBeta flags seed site
- * chunks, f32 dropP.
+ * chunks, f32 dropP, u32 seqLen.
  */
 export const LAYERNORM_PARAM_GRAD_WGSL = /* wgsl */ `
 ${DROPOUT_WGSL}
-struct Params { rows: u32, width: u32, offGradGamma: u32, offGradBeta: u32, flags: u32, seed: u32, site: u32, chunks: u32, dropP: f32 }
+struct Params {
+  rows: u32, width: u32, offGradGamma: u32, offGradBeta: u32, flags: u32, seed: u32, site: u32, chunks: u32, dropP: f32, seqLen: u32,
+}
 @group(0) @binding(0) var<uniform> u: Params;
 @group(0) @binding(1) var<storage, read> dy: array<f32>;
 @group(0) @binding(2) var<storage, read> x: array<f32>;
@@ -122,7 +125,7 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
     for (var r = wg.y * ${COLUMN_CHUNK_ROWS}u + lid.y; r < rowEnd; r += 4u) {
       let i = r * u.width + c;
       var d = dy[i];
-      if ((u.flags & 1u) != 0u) { d *= dropout_scale(u.seed, u.site, i, u.dropP); }
+      if ((u.flags & 1u) != 0u) { d *= dropout_scale_row(u.seed, u.site, r, c, u.seqLen, u.width, u.dropP); }
       g += d * (x[i] - stats[2u * r]) * stats[2u * r + 1u];
       b += d;
     }

@@ -1,5 +1,6 @@
 // Global-norm clipping and AdamW over the packed parameters: two reductions for the norm, then one
 // elementwise update. scalars: [0] loss, [1] pre-clip gradient norm, [2] clip factor, [16…] partial sums.
+import { BLOCK_FLOOR_SHIFT, BLOCK_FLOORS } from '../layout.js';
 
 export const NORM_PARTIALS = 256;
 export const SCALARS_LENGTH = 16 + NORM_PARTIALS;
@@ -49,9 +50,13 @@ fn main(@builtin(local_invocation_id) lid: vec3u) {
 }
 `;
 
+/** The projection onto a block's floor (BLOCK_FLOORS by class; class 0 has none), as WGSL statements on `next`. */
+const floorsWgsl = BLOCK_FLOORS.map((floor, i) => `if (floorClass == ${i + 1}u) { next = max(next, ${floor}f); }`).join(' else ');
+
 /**
  * PyTorch AdamW on every element whose block flag says trainable (bit 1), decaying where bit 2 is set:
- * p ← p(1 − lr·wd); m, v updates; p ← p − stepSize·m/(√v/sqrtBc2 + eps). Flags are per 64-float block
+ * p ← p(1 − lr·wd); m, v updates; p ← p − stepSize·m/(√v/sqrtBc2 + eps); then the projection onto the block's
+ * floor (bits 2–3: SSA n ≥ 1, b ≥ SSA_B_MIN), as the reference's AdamW does. Flags are per 64-float block
  * (parameters start on 64-float boundaries). Uniform: u32 count, f32 lr beta1 beta2 eps weightDecay stepSize sqrtBc2.
  */
 export const ADAMW_WGSL = /* wgsl */ `
@@ -77,6 +82,9 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
   let vi = u.beta2 * v[i] + (1.0 - u.beta2) * g * g;
   m[i] = mi;
   v[i] = vi;
-  params[i] = p - u.stepSize * mi / (sqrt(vi) / u.sqrtBc2 + u.eps);
+  var next = p - u.stepSize * mi / (sqrt(vi) / u.sqrtBc2 + u.eps);
+  let floorClass = (flags >> ${BLOCK_FLOOR_SHIFT}u) & 3u;
+  ${floorsWgsl}
+  params[i] = next;
 }
 `;
