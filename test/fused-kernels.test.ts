@@ -1,19 +1,25 @@
-// The fused engine's matmul kernel on its own, against a float64 product: both tile sizes, every
-// transpose combination, split-K with its reduction, and the bias / GELU / accumulate epilogues.
+// The fused engine's matmul kernel on its own, against a float64 product: the three tile sizes, every
+// transpose combination, split-K with its reduction, and the bias / GELU / accumulate epilogues; two slots in
+// one dispatch, A and C per slot, B and the bias per member, slot s running member 1 − s.
 import { describe, expect, it } from 'vitest';
-import { MATMUL_FLAGS, matmulSource, SPLIT_REDUCE_WGSL } from '../src/engine/webgpu/kernels/matmul.wgsl.js';
+import { MATMUL_BY_MEMBER, MATMUL_FLAGS, matmulSource, matmulTile, SPLIT_REDUCE_WGSL, type MatmulTile } from '../src/engine/webgpu/kernels/matmul.wgsl.js';
+import { INFO, INFO_WORDS } from '../src/engine/webgpu/kernels/members.wgsl.js';
 import { streamFromSeed } from '../src/core/random.js';
 import { webGpuForTests } from './webgpu-env.js';
 
 const gpu = await webGpuForTests();
+const SLOTS = 2;
+/** Slot s computes member MEMBER_OF[s]: the reversed order shows slots and members are addressed apart. */
+const MEMBER_OF = [1, 0];
 
-interface Case { tile: 32 | 64; m: number; n: number; k: number; transA: boolean; transB: boolean; splits: number; flags: number }
+interface Case { tile: MatmulTile; m: number; n: number; k: number; transA: boolean; transB: boolean; splits: number; flags: number }
 
 const cases: Case[] = [];
-for (const tile of [32, 64] as const) {
+for (const tile of [32, 64, 128] as const) {
   for (const transA of [false, true]) {
     for (const transB of [false, true]) cases.push({ tile, m: 70, n: 45, k: 37, transA, transB, splits: 1, flags: 0 });
   }
+  cases.push({ tile, m: 150, n: 140, k: 40, transA: false, transB: true, splits: 1, flags: 0 });
   cases.push({ tile, m: 33, n: 66, k: 700, transA: true, transB: false, splits: 3, flags: 0 });
   cases.push({ tile, m: 20, n: 40, k: 24, transA: false, transB: true, splits: 1, flags: MATMUL_FLAGS.bias | MATMUL_FLAGS.gelu });
   cases.push({ tile, m: 20, n: 40, k: 24, transA: false, transB: false, splits: 1, flags: MATMUL_FLAGS.accumulate });
@@ -48,29 +54,36 @@ describe.skipIf(gpu === null)('fused matmul kernel', () => {
     const device = gpu!.device;
     const random = streamFromSeed(`${c.tile}/${c.m}/${c.k}/${c.transA}/${c.transB}/${c.flags}`);
     const fill = (n: number) => Float32Array.from({ length: n }, () => random.next() * 2 - 1);
-    const [a, b, bias, before] = [fill(c.m * c.k), fill(c.k * c.n), fill(c.n), fill(c.m * c.n)];
+    // Per member: B [k·n] then the bias [n], one member stride apart; per slot: A [m·k] and C [m·n].
+    const stride = c.k * c.n + c.n;
+    const [a, params, before] = [fill(SLOTS * c.m * c.k), fill(SLOTS * stride), fill(SLOTS * c.m * c.n)];
+    const table = new Uint32Array(SLOTS * INFO_WORDS);
+    MEMBER_OF.forEach((member, slot) => { table[slot * INFO_WORDS + INFO.member] = member; });
     const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
-    const buffer = (data: Float32Array) => {
+    const buffer = (data: Float32Array | Uint32Array) => {
       const buf = device.createBuffer({ size: data.byteLength, usage });
       device.queue.writeBuffer(buf, 0, data.buffer as ArrayBuffer, data.byteOffset, data.byteLength);
       return buf;
     };
-    const [bufA, bufB, bufBias, bufC] = [buffer(a), buffer(b), buffer(bias), buffer(before)];
-    const aux = buffer(new Float32Array(Math.max(c.splits, 1) * c.m * c.n));
+    const [bufTable, bufA, bufParams, bufC] = [buffer(table), buffer(a), buffer(params), buffer(before)];
+    const aux = buffer(new Float32Array(SLOTS * Math.max(c.splits, 1) * c.m * c.n));
     const kChunk = Math.ceil(c.k / c.splits / 16) * 16;
-    const uniforms = new Uint32Array([c.m, c.n, c.k, +c.transA, +c.transB, 0, 0, 0, 0, c.splits > 1 ? MATMUL_FLAGS.splitK : c.flags, 0, 0, kChunk, 0, 0, 0]);
+    const uniforms = new Uint32Array([
+      c.m, c.n, c.k, +c.transA, +c.transB, 0, 0, c.k * c.n, 0, c.splits > 1 ? MATMUL_FLAGS.splitK : c.flags, 0, kChunk, c.splits,
+      1, stride, MATMUL_BY_MEMBER.b, 0, 0, 0, 0,
+    ]);
     const uniform = device.createBuffer({ size: uniforms.byteLength, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
     device.queue.writeBuffer(uniform, 0, uniforms);
     const pipeline = device.createComputePipeline({ layout: 'auto', compute: { module: device.createShaderModule({ code: matmulSource(c.tile) }), entryPoint: 'main' } });
     const bind = device.createBindGroup({
       layout: pipeline.getBindGroupLayout(0),
-      entries: [uniform, bufA, bufB, bufBias, aux, bufC].map((buf, binding) => ({ binding, resource: { buffer: buf } })),
+      entries: [uniform, bufTable, bufA, bufParams, bufParams, aux, bufC].map((buf, binding) => ({ binding, resource: { buffer: buf } })),
     });
     const encoder = device.createCommandEncoder();
     const pass = encoder.beginComputePass();
     pass.setPipeline(pipeline);
     pass.setBindGroup(0, bind);
-    pass.dispatchWorkgroups(Math.ceil(c.n / c.tile), Math.ceil(c.m / c.tile), c.splits);
+    pass.dispatchWorkgroups(Math.ceil(c.n / c.tile), Math.ceil(c.m / c.tile), SLOTS * c.splits);
     if (c.splits > 1) {
       const reduce = device.createComputePipeline({ layout: 'auto', compute: { module: device.createShaderModule({ code: SPLIT_REDUCE_WGSL }), entryPoint: 'main' } });
       const reduceUniform = device.createBuffer({ size: 32, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
@@ -78,9 +91,9 @@ describe.skipIf(gpu === null)('fused matmul kernel', () => {
       pass.setPipeline(reduce);
       pass.setBindGroup(0, device.createBindGroup({
         layout: reduce.getBindGroupLayout(0),
-        entries: [reduceUniform, aux, bufC].map((buf, binding) => ({ binding, resource: { buffer: buf } })),
+        entries: [reduceUniform, bufTable, aux, bufC].map((buf, binding) => ({ binding, resource: { buffer: buf } })),
       }));
-      pass.dispatchWorkgroups(Math.ceil((c.m * c.n) / 256));
+      pass.dispatchWorkgroups(Math.ceil((c.m * c.n) / 256), 1, SLOTS);
     }
     pass.end();
     const staging = device.createBuffer({ size: before.byteLength, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
@@ -88,10 +101,30 @@ describe.skipIf(gpu === null)('fused matmul kernel', () => {
     device.queue.submit([encoder.finish()]);
     await staging.mapAsync(GPUMapMode.READ);
     const actual = new Float32Array(staging.getMappedRange().slice(0));
-    const want = expected(c, a, b, bias, before);
     let worst = 0;
-    for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(actual[i] - want[i]));
+    for (let slot = 0; slot < SLOTS; slot++) {
+      const member = params.subarray(MEMBER_OF[slot] * stride, (MEMBER_OF[slot] + 1) * stride);
+      const out = (data: Float32Array) => data.subarray(slot * c.m * c.n, (slot + 1) * c.m * c.n);
+      const want = expected(c, a.subarray(slot * c.m * c.k), member, member.subarray(c.k * c.n), out(before));
+      const got = out(actual);
+      for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]));
+    }
     expect(worst).toBeLessThan(1e-5 * Math.sqrt(c.k) * 4);
-    for (const buf of [bufA, bufB, bufBias, bufC, aux, uniform, staging]) buf.destroy();
+    for (const buf of [bufTable, bufA, bufParams, bufC, aux, uniform, staging]) buf.destroy();
+  });
+});
+
+describe('matmul tile choice', () => {
+  // [m, n, splits, slots, large tiles allowed, tile]: 32 below 128 workgroups of 64, 128 from 256 workgroups of 128.
+  const choices: [number, number, number, number, boolean, MatmulTile][] = [
+    [512, 256, 1, 1, true, 32],
+    [512, 256, 1, 9, true, 64],
+    [512, 1024, 1, 9, true, 128],
+    [512, 1024, 1, 9, false, 64],
+    [8192, 1024, 1, 1, true, 128],
+    [8192, 256, 1, 1, true, 64],
+  ];
+  it.each(choices)('%i×%i, %i splits, %i slots, large %s: %i', (m, n, splits, slots, large, tile) => {
+    expect(matmulTile(m, n, splits, slots, large)).toBe(tile);
   });
 });

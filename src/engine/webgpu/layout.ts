@@ -1,12 +1,17 @@
 // Where each parameter lives in the packed buffers (parameters, gradients, AdamW m and v share one layout),
-// and conversion between HF-named host tensors and the packed array. Dense kernels stay in HF's [out, in]
-// layout: the matmul kernel reads either operand transposed, so nothing is transposed at the seam.
+// and conversion between HF-named host tensors and the packed array. One layout serves every member of a group:
+// it is the union of the attention variants of the shape (SSA n and b with room for one per head in every layer),
+// and each member packs its own parameters into it (a softmax member leaves n and b zero and untouched; a
+// per-layer member uses the first slot). Members sit one `total` apart in the group's buffers.
+// Dense kernels stay in HF's [out, in] layout: the matmul kernel reads either operand transposed, so nothing is
+// transposed at the seam. A layer's query, key and value weights sit back to back as one [3H, H] kernel (and their
+// biases as one [3H] vector), so the three projections run as one dense layer.
 import type { ModelConfig } from '../../model/config.js';
 import { numel, paramSpecs, type ParamSpec } from '../../model/params.js';
 import { SSA_B_MIN, SSA_N_MIN } from '../../model/ssa-bounds.js';
 import type { NamedTensors } from '../../core/tensors.js';
 
-/** Parameters start on 64-float boundaries: AdamW reads its flags per 64-float block. */
+/** Parameter blocks start on 64-float boundaries: AdamW reads its flags per 64-float block. */
 export const PARAM_ALIGN = 64;
 export const BLOCK_TRAINABLE = 1;
 export const BLOCK_DECAY = 2;
@@ -33,26 +38,61 @@ export interface PackedParam {
 export interface ParamLayout {
   params: PackedParam[];
   byName: Map<string, PackedParam>;
-  /** Floats in each packed buffer (a multiple of PARAM_ALIGN). */
+  /** Floats of one member (a multiple of PARAM_ALIGN): the member stride of every packed buffer. */
   total: number;
-  /** Per 64-float block: BLOCK_TRAINABLE | BLOCK_DECAY | floor class of the parameter in it (0 for padding). */
+}
+
+/** One member's parameters (its own names and shapes) at their places in the group's layout. */
+export interface MemberLayout {
+  params: PackedParam[];
+  total: number;
+  /** Per 64-float block: BLOCK_TRAINABLE | BLOCK_DECAY | floor class of this member's parameter there (0 elsewhere). */
   blockFlags: Uint32Array;
+}
+
+/** The shape with every attention parameter any variant has: SSA, trainable, one n and b per head. */
+function unionConfig(config: ModelConfig): ModelConfig {
+  return {
+    ...config,
+    attention: { ...config.attention, scoring: 'ssa', ssaNTrainable: true, ssaBTrainable: true, ssaGranularity: 'head' },
+  };
+}
+
+const FUSED_QKV = /attention\.self\.(query|key|value)\.(weight|bias)$/;
+
+/** The union's parameters in runs packed back to back: each layer's q, k, v weights, and their biases. */
+function packedRuns(specs: ParamSpec[]): ParamSpec[][] {
+  const runs: ParamSpec[][] = [];
+  const open = new Map<string, ParamSpec[]>();
+  for (const spec of specs) {
+    const match = FUSED_QKV.exec(spec.name);
+    if (!match) {
+      runs.push([spec]);
+      continue;
+    }
+    const key = spec.name.replace(FUSED_QKV, `qkv.${match[2]}`);
+    const run = open.get(key);
+    if (run) run.push(spec);
+    else {
+      open.set(key, [spec]);
+      runs.push(open.get(key)!);
+    }
+  }
+  return runs;
 }
 
 export function packLayout(config: ModelConfig): ParamLayout {
   const params: PackedParam[] = [];
   let offset = 0;
-  for (const spec of paramSpecs(config)) {
-    const size = numel(spec.shape);
-    params.push({ spec, offset, size });
-    offset += Math.ceil(size / PARAM_ALIGN) * PARAM_ALIGN;
+  for (const run of packedRuns(paramSpecs(unionConfig(config)))) {
+    for (const spec of run) {
+      const size = numel(spec.shape);
+      params.push({ spec, offset, size });
+      offset += size;
+    }
+    offset = Math.ceil(offset / PARAM_ALIGN) * PARAM_ALIGN;
   }
-  const blockFlags = new Uint32Array(offset / PARAM_ALIGN);
-  for (const p of params) {
-    const flags = (p.spec.trainable ? BLOCK_TRAINABLE : 0) | (p.spec.decay ? BLOCK_DECAY : 0) | floorClass(p.spec);
-    blockFlags.fill(flags, p.offset / PARAM_ALIGN, (p.offset + p.size + PARAM_ALIGN - 1) / PARAM_ALIGN);
-  }
-  return { params, byName: new Map(params.map((p) => [p.spec.name, p])), total: offset, blockFlags };
+  return { params, byName: new Map(params.map((p) => [p.spec.name, p])), total: offset };
 }
 
 export function offsetOf(layout: ParamLayout, name: string): number {
@@ -61,12 +101,26 @@ export function offsetOf(layout: ParamLayout, name: string): number {
   return p.offset;
 }
 
+/** Member `config`'s parameters in the group layout (configs of one layout differ at most in attention). */
+export function memberLayout(layout: ParamLayout, config: ModelConfig): MemberLayout {
+  const blockFlags = new Uint32Array(layout.total / PARAM_ALIGN);
+  const params = paramSpecs(config).map((spec): PackedParam => {
+    const size = numel(spec.shape);
+    const offset = offsetOf(layout, spec.name);
+    const flags = (spec.trainable ? BLOCK_TRAINABLE : 0) | (spec.decay ? BLOCK_DECAY : 0) | floorClass(spec);
+    // Neighbours sharing a block (q, k and v of one run) have the same flags.
+    blockFlags.fill(flags, Math.floor(offset / PARAM_ALIGN), Math.ceil((offset + size) / PARAM_ALIGN));
+    return { spec, offset, size };
+  });
+  return { params, total: layout.total, blockFlags };
+}
+
 /**
- * Packs tensors named `${param name}${suffix}` for the selected parameters; every one must be present
- * with its HF shape.
+ * Packs tensors named `${param name}${suffix}` for the selected parameters of one member; every one must be
+ * present with its HF shape. Places no parameter of the member has stay zero.
  */
 export function packTensors(
-  layout: ParamLayout, tensors: NamedTensors, select: (p: PackedParam) => boolean = () => true, suffix = '',
+  layout: MemberLayout, tensors: NamedTensors, select: (p: PackedParam) => boolean = () => true, suffix = '',
 ): Float32Array {
   const packed = new Float32Array(layout.total);
   for (const p of layout.params) {
@@ -84,7 +138,7 @@ export function packTensors(
 }
 
 export function unpackTensors(
-  layout: ParamLayout, packed: Float32Array, select: (p: PackedParam) => boolean = () => true, suffix = '',
+  layout: MemberLayout, packed: Float32Array, select: (p: PackedParam) => boolean = () => true, suffix = '',
 ): NamedTensors {
   const out: NamedTensors = new Map();
   for (const p of layout.params) {

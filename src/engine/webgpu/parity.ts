@@ -67,27 +67,38 @@ export interface ParityReport {
   worstGradient: { name: string; relative: number };
 }
 
+/** Per-tensor relative errors of `actual` against `expected` (relativeError with a floor of 1e-3 of the largest entry of all). */
+export interface TensorComparison {
+  errors: Map<string, number>;
+  /** Names present in only one of the two. */
+  mismatchedNames: string[];
+  worst: { name: string; relative: number };
+}
+
+export function compareTensors(actual: NamedTensors, expected: NamedTensors): TensorComparison {
+  const errors = new Map<string, number>();
+  let worst = { name: '', relative: 0 };
+  const floor = 1e-3 * Math.max(...[...expected.values()].map((t) => maxAbs(t.data)));
+  for (const [name, tensor] of expected) {
+    const other: HostTensor | undefined = actual.get(name);
+    if (!other) continue;
+    const relative = relativeError(other.data, tensor.data, floor);
+    errors.set(name, relative);
+    if (!(relative <= worst.relative)) worst = { name, relative };
+  }
+  return { errors, mismatchedNames: [...symmetricDifference(expected, actual)], worst };
+}
+
 /** Loss and gradients of both engines on `batch` (with dropout under `options`' key, if given), compared. */
 export async function compareGradients(
   reference: Engine, fused: Engine, batch: TargetedBatch, options: GradientOptions = {},
 ): Promise<ParityReport> {
   const expected = await reference.lossAndGradients(batch, options);
   const actual = await fused.lossAndGradients(batch, options);
-  const gradients = new Map<string, number>();
-  const mismatchedNames = [...symmetricDifference(expected.gradients, actual.gradients)];
-  let worst = { name: '', relative: 0 };
-  // Floor: 1e-3 of the largest gradient entry of the model.
-  const floor = 1e-3 * Math.max(...[...expected.gradients.values()].map((t) => maxAbs(t.data)));
-  for (const [name, tensor] of expected.gradients) {
-    const other: HostTensor | undefined = actual.gradients.get(name);
-    if (!other) continue;
-    const relative = relativeError(other.data, tensor.data, floor);
-    gradients.set(name, relative);
-    if (!(relative <= worst.relative)) worst = { name, relative };
-  }
+  const { errors, mismatchedNames, worst } = compareTensors(actual.gradients, expected.gradients);
   return {
     loss: { reference: expected.loss, fused: actual.loss, relative: Math.abs(actual.loss - expected.loss) / Math.abs(expected.loss) },
-    gradients, mismatchedNames, worstGradient: worst,
+    gradients: errors, mismatchedNames, worstGradient: worst,
   };
 }
 

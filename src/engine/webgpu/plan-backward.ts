@@ -1,39 +1,40 @@
-// Records the backward pass (LM head → layers in reverse → embeddings) and the optimizer (global norm,
-// clip factor, AdamW) into the Program that already holds the forward pass. Gradients land in the packed
-// gradient buffer, which the engine clears before each run; each gradient has one writer except the tied
-// word embeddings (decoder first, then the lookup adds its segments).
-import { ssaScalarsPerLayer } from '../../model/config.js';
+// Records the backward pass (LM head → layers in reverse → embeddings) and the optimizer (global norm, clip
+// factor, AdamW) into the Program that already holds the forward pass, every op for all slots at once.
+// Gradients land in each member's region of the packed gradient buffer, which the engine clears before each
+// run; each gradient has one writer except the tied word embeddings (decoder first, then the lookup adds its
+// segments).
+import { DROPOUT_SITES as SITES } from '../../model/dropout-sites.js';
 import { ssaParamNames } from '../../model/params.js';
+import type { OptimizerSettings } from '../types.js';
 import { MATMUL_FLAGS } from './kernels/matmul.wgsl.js';
 import { COLUMN_CHUNK_ROWS } from './kernels/norm.wgsl.js';
 import { NORM_PARTIALS } from './kernels/optimizer.wgsl.js';
-import { offsetOf, type ParamLayout } from './layout.js';
-import { DROPOUT_SITES as SITES } from '../../model/dropout-sites.js';
-import { attentionGroups, attentionUniforms, matmul, rowGroups, rowsOf, targetsOf, type PlanContext } from './plan-forward.js';
-import { flatGroups, type RunShape } from './program.js';
-
-type Size = (s: RunShape) => number;
-const constant = (n: number): Size => () => n;
+import { SEGMENT_COUNT_FIELD } from './kernels/rows.wgsl.js';
+import { offsetOf } from './layout.js';
+import {
+  attentionGroups, attentionUniforms, constant, matmul, rowsOf, ssaPartialOffset, targetsOf, type PlanContext, type Size,
+} from './plan-forward.js';
+import { flatGroups, rowGroups, type RunShape } from './program.js';
 
 /** Row chunks of a column reduction; more than one needs a splitReduce pass. */
 const columnChunks = (rows: number) => Math.ceil(rows / COLUMN_CHUNK_ROWS);
 
-/** Column sums of x [rows, width] into the gradient buffer at `offset`. */
+/** Column sums of x [rows, width] into the member's gradients at `offset`. */
 function biasGrad(ctx: PlanContext, x: GPUBuffer, rows: Size, width: number, offset: number): void {
-  const { program, state, act } = ctx;
+  const { program, state, act, layout } = ctx;
   program.add(
-    'columnSum', [x, state.grads, act.partials], (s) => [rows(s), width, offset, columnChunks(rows(s))],
-    (s) => [Math.ceil(width / 64), columnChunks(rows(s)), 1],
+    'columnSum', [x, state.grads, act.partials], (s) => [rows(s), width, offset, columnChunks(rows(s)), layout.total],
+    (s) => [Math.ceil(width / 64), columnChunks(rows(s)), s.slots],
   );
   program.add(
-    'splitReduce', [act.partials, state.grads], (s) => [width, 1, columnChunks(rows(s)), offset, 0, 0],
-    (s) => (columnChunks(rows(s)) > 1 ? flatGroups(width) : [0, 0, 0]),
+    'splitReduce', [act.partials, state.grads], (s) => [width, 1, columnChunks(rows(s)), offset, 0, 0, 1, layout.total],
+    (s) => (columnChunks(rows(s)) > 1 ? flatGroups(width, s.slots) : [0, 0, 0]),
   );
 }
 
 /**
  * Gradients of the dense layer `prefix` given dY [rows, out] and its input X [rows, in]: dW = dYᵀ·X,
- * db = Σ dY; and dX = dY·W into `dx` with the extra epilogue in `dxExtra` (residual, GELU grad, accumulate).
+ * db = Σ dY; and dX = dY·W into `dx` with the extra epilogue in `dx` (residual, GELU grad, accumulate).
  */
 function denseBackward(
   ctx: PlanContext, prefix: string, dy: GPUBuffer, x: GPUBuffer, rows: Size, inSize: number, outSize: number,
@@ -67,34 +68,33 @@ interface LayerNormBackward {
 
 function layerNormBackward(ctx: PlanContext, op: LayerNormBackward): void {
   const { config, state, act, layout, program } = ctx;
+  const H = config.hiddenSize;
   const flags = (op.dropoutIn !== undefined ? 1 : 0) | (op.dropoutOut ? 2 : 0) | (op.geluGrad ? 4 : 0);
   const dx2 = op.dropoutOut?.dx2 ?? op.geluGrad?.dx2 ?? act.unusedWrite;
   const dropP = (s: RunShape) => ({ f: s.train ? config.hiddenDropout : 0 });
-  program.add(
-    'layerNormBwd', [op.dy, op.x, op.stats, state.params, op.geluGrad?.aux ?? act.unusedRead, op.dx, dx2],
-    (s) => [
-      op.rows(s), config.hiddenSize, offsetOf(layout, `${op.prefix}.weight`), flags, s.seed, op.dropoutIn ?? 0,
-      op.dropoutOut?.site ?? 0, dropP(s), s.seq,
-    ],
-    (s) => rowGroups(op.rows(s)),
-  );
   const gamma = offsetOf(layout, `${op.prefix}.weight`);
   const beta = offsetOf(layout, `${op.prefix}.bias`);
   program.add(
-    'layerNormParamGrad', [op.dy, op.x, op.stats, state.grads, act.partials],
-    (s) => [
-      op.rows(s), config.hiddenSize, gamma, beta, op.dropoutIn !== undefined ? 1 : 0, s.seed, op.dropoutIn ?? 0,
-      columnChunks(op.rows(s)), dropP(s), s.seq,
-    ],
-    (s) => [Math.ceil(config.hiddenSize / 64), columnChunks(op.rows(s)), 1],
+    'layerNormBwd', [op.dy, op.x, op.stats, state.params, op.geluGrad?.aux ?? act.unusedRead, op.dx, dx2],
+    (s) => [op.rows(s), H, s.seq, gamma, flags, op.dropoutIn ?? 0, op.dropoutOut?.site ?? 0, layout.total, dropP(s)],
+    (s) => rowGroups(op.rows(s), s.slots),
   );
   program.add(
-    'splitReduce', [act.partials, state.grads], (s) => [config.hiddenSize, 2, columnChunks(op.rows(s)), gamma, beta, 0],
-    (s) => (columnChunks(op.rows(s)) > 1 ? flatGroups(2 * config.hiddenSize) : [0, 0, 0]),
+    'layerNormParamGrad', [op.dy, op.x, op.stats, state.grads, act.partials],
+    (s) => [
+      op.rows(s), H, s.seq, gamma, beta, op.dropoutIn !== undefined ? 1 : 0, op.dropoutIn ?? 0, columnChunks(op.rows(s)),
+      layout.total, dropP(s),
+    ],
+    (s) => [Math.ceil(H / 64), columnChunks(op.rows(s)), s.slots],
+  );
+  program.add(
+    'splitReduce', [act.partials, state.grads], (s) => [H, 2, columnChunks(op.rows(s)), gamma, beta, 0, 1, layout.total],
+    (s) => (columnChunks(op.rows(s)) > 1 ? flatGroups(2 * H, s.slots) : [0, 0, 0]),
   );
 }
 
-export function recordBackward(ctx: PlanContext): void {
+/** `trainsSsa`: some member trains n or b (else no dn/db reduction is recorded). */
+export function recordBackward(ctx: PlanContext, trainsSsa: boolean): void {
   const { config, act, state, layout, program, sections } = ctx;
   const H = config.hiddenSize;
   const F = config.intermediateSize;
@@ -116,31 +116,36 @@ export function recordBackward(ctx: PlanContext): void {
   });
   denseBackward(ctx, 'lm_head.dense', act.dLmPre, act.gathered, targetsOf, H, H, { out: act.dGathered });
   program.add(
-    'scatterRows', [act.batchData, act.dGathered, act.dHidden],
-    (s) => [s.rows, H, sections.inverse], (s) => flatGroups(s.rows * H),
+    'scatterRows', [act.dGathered, act.dHidden],
+    (s) => [s.rows, H, sections.inverse, s.targets], (s) => flatGroups(s.rows * H, s.slots),
   );
-  for (let l = config.numLayers - 1; l >= 0; l--) recordLayerBackward(ctx, l, H, F);
+  for (let l = config.numLayers - 1; l >= 0; l--) recordLayerBackward(ctx, l, H, F, trainsSsa);
   layerNormBackward(ctx, {
     prefix: 'roberta.embeddings.LayerNorm', dy: act.dHidden, x: act.embPre, stats: act.embStats, dx: act.dEmb, rows: rowsOf,
     dropoutIn: SITES.embeddings,
   });
   const tables = [
-    { name: wordEmbeddings, segments: sections.word, count: (s: RunShape) => s.wordSegments },
-    { name: 'roberta.embeddings.position_embeddings.weight', segments: sections.position, count: (s: RunShape) => s.positionSegments },
+    { name: wordEmbeddings, segments: sections.word, field: SEGMENT_COUNT_FIELD.word, count: (s: RunShape) => s.wordSegments },
+    {
+      name: 'roberta.embeddings.position_embeddings.weight', segments: sections.position, field: SEGMENT_COUNT_FIELD.position,
+      count: (s: RunShape) => s.positionSegments,
+    },
   ];
   for (const table of tables) {
     program.add(
-      'embedGrad', [act.batchData, act.dEmb, state.grads],
-      (s) => [table.count(s), H, table.segments.ids, table.segments.starts, table.segments.rows, offsetOf(layout, table.name)],
-      (s) => rowGroups(table.count(s)),
+      'embedGrad', [act.dEmb, state.grads],
+      (s) => [
+        s.rows, H, table.segments.ids, table.segments.starts, table.segments.rows, offsetOf(layout, table.name), layout.total, table.field,
+      ],
+      (s) => rowGroups(table.count(s), s.slots),
     );
   }
   // Every token has type 0: its row's gradient is the column sum of dE.
   biasGrad(ctx, act.dEmb, rowsOf, H, offsetOf(layout, 'roberta.embeddings.token_type_embeddings.weight'));
 }
 
-function recordLayerBackward(ctx: PlanContext, l: number, H: number, F: number): void {
-  const { act, state, layout, program } = ctx;
+function recordLayerBackward(ctx: PlanContext, l: number, H: number, F: number, trainsSsa: boolean): void {
+  const { act, state, layout, program, config } = ctx;
   const prefix = `roberta.encoder.layer.${l}`;
   const a = act.layers[l];
   // Output block: LN2 → dropped FFN output dense → GELU → intermediate dense (+ residual into dAttended).
@@ -154,53 +159,45 @@ function recordLayerBackward(ctx: PlanContext, l: number, H: number, F: number):
   denseBackward(ctx, `${prefix}.intermediate.dense`, act.dInner, a.attended, rowsOf, H, F, {
     out: act.dAttended, flags: MATMUL_FLAGS.residual, aux: act.dPre,
   });
-  // Attention block: LN1 → dropped output dense → fused attention backward → Q, K, V (+ residual).
+  // Attention block: LN1 → dropped output dense → fused attention backward → fused QKV (+ residual).
   layerNormBackward(ctx, {
     prefix: `${prefix}.attention.output.LayerNorm`, dy: act.dAttended, x: a.attnPre, stats: a.attnStats, dx: act.dPre, rows: rowsOf,
     dropoutOut: { site: SITES.attentionOutput(l), dx2: act.dBranch },
   });
   denseBackward(ctx, `${prefix}.attention.output.dense`, act.dBranch, a.context, rowsOf, H, H, { out: act.dContext });
   program.add(
-    'attentionBwdRows', [a.q, a.k, a.v, act.dContext, a.probs, state.params, act.dScores, act.dQ],
+    'attentionBwdRows', [a.qkv, act.dContext, a.probs, state.params, act.dScores, act.dQkv],
     (s) => attentionUniforms(ctx, l, s), (s) => attentionGroups(ctx, s),
   );
   program.add(
-    'attentionBwdCols', [a.q, act.dContext, act.dScores, a.probs, act.dK, act.dV],
+    'attentionBwdCols', [a.qkv, act.dContext, act.dScores, a.probs, act.dQkv],
     (s) => attentionUniforms(ctx, l, s), (s) => attentionGroups(ctx, s),
   );
-  recordSsaReduce(ctx, l, layout);
-  const x = act.hidden[l];
-  const self = `${prefix}.attention.self`;
-  denseBackward(ctx, `${self}.query`, act.dQ, x, rowsOf, H, H, { out: act.dHidden, flags: MATMUL_FLAGS.residual, aux: act.dPre });
-  denseBackward(ctx, `${self}.key`, act.dK, x, rowsOf, H, H, { out: act.dHidden, flags: MATMUL_FLAGS.accumulate });
-  denseBackward(ctx, `${self}.value`, act.dV, x, rowsOf, H, H, { out: act.dHidden, flags: MATMUL_FLAGS.accumulate });
+  if (trainsSsa) {
+    const names = ssaParamNames(l);
+    program.add(
+      'ssaReduce', [act.dScores, state.grads],
+      (s) => [
+        s.batch, attentionGroups(ctx, s)[0], config.numHeads, ssaPartialOffset(ctx, s), offsetOf(layout, names.n),
+        offsetOf(layout, names.b), layout.total,
+      ],
+      (s) => [config.numHeads, 1, s.slots],
+    );
+  }
+  denseBackward(ctx, `${prefix}.attention.self.query`, act.dQkv, act.hidden[l], rowsOf, H, 3 * H, {
+    out: act.dHidden, flags: MATMUL_FLAGS.residual, aux: act.dPre,
+  });
 }
 
-function recordSsaReduce(ctx: PlanContext, l: number, layout: ParamLayout): void {
-  const { config, act, state } = ctx;
-  const attention = config.attention;
-  if (attention.scoring !== 'ssa' || (!attention.ssaNTrainable && !attention.ssaBTrainable)) return;
-  const names = ssaParamNames(l);
-  const flags = (attention.ssaNTrainable ? 1 : 0) | (attention.ssaBTrainable ? 2 : 0) | (attention.ssaGranularity === 'head' ? 4 : 0);
-  ctx.program.add(
-    'ssaReduce', [act.dScores, state.grads],
-    (s) => [s.batch, attentionGroups(ctx, s)[0], config.numHeads, act.partialOffset(config), offsetOf(layout, names.n), offsetOf(layout, names.b), flags],
-    () => [ssaScalarsPerLayer(config), 1, 1],
-  );
-}
-
-/** Global gradient norm, clip factor, AdamW over the whole packed buffer. */
-export function recordOptimizer(ctx: PlanContext, settings: { beta1: number; beta2: number; eps: number; weightDecay: number; clipNorm: number }): void {
-  const { state, layout, program } = ctx;
+/** Global gradient norm, clip factor and AdamW over each slot's member. */
+export function recordOptimizer(ctx: PlanContext, settings: OptimizerSettings): void {
+  const { state, layout, program, act } = ctx;
   const count = layout.total;
-  program.add('normPartial', [state.grads, state.scalars], () => [count], () => [NORM_PARTIALS, 1, 1]);
-  program.add('normFinal', [state.scalars], () => [{ f: settings.clipNorm }], () => [1, 1, 1]);
+  program.add('normPartial', [state.grads, act.partials], () => [count], (s) => [NORM_PARTIALS, 1, s.slots]);
+  program.add('normFinal', [act.partials, act.scalars], () => [{ f: settings.clipNorm }], (s) => [1, 1, s.slots]);
   program.add(
-    'adamw', [state.params, state.grads, state.m, state.v, state.blockFlags, state.scalars],
-    (s) => [
-      count, { f: s.lr }, { f: settings.beta1 }, { f: settings.beta2 }, { f: settings.eps }, { f: settings.weightDecay },
-      { f: s.stepSize }, { f: s.sqrtBc2 },
-    ],
-    () => flatGroups(count),
+    'adamw', [state.params, state.grads, state.m, state.v, state.blockFlags, act.scalars],
+    () => [count, { f: settings.beta1 }, { f: settings.beta2 }, { f: settings.eps }, { f: settings.weightDecay }],
+    (s) => flatGroups(count, s.slots),
   );
 }

@@ -1,15 +1,16 @@
-// Records the forward pass into a Program: embeddings → layers (QKV, fused attention, output dense +
+// Records the forward pass into a Program: embeddings → layers (fused QKV, fused attention, output dense +
 // dropout + residual → LN, FFN with GELU → dense + dropout + residual → LN) → LM head on target rows only
-// → cross-entropy → mean loss. Shapes come from the run (RunShape), buffers from the capacity.
+// → cross-entropy → mean loss. Every op covers all slots of a run in one dispatch; shapes come from the run
+// (RunShape), buffers from the capacity, parameters from the slot's member (member · layout.total).
 import { headDim, maxSequenceLength, type ModelConfig } from '../../model/config.js';
 import { DROPOUT_SITES as SITES } from '../../model/dropout-sites.js';
 import { ssaParamNames } from '../../model/params.js';
 import type { Activations, ParameterBuffers } from './activations.js';
 import type { BatchSections } from './batch.js';
-import { ATTENTION_FLAGS, ATTENTION_ROWS } from './kernels/attention.wgsl.js';
-import { MATMUL_FLAGS, matmulTile, splitKCount } from './kernels/matmul.wgsl.js';
+import { ATTENTION_ROWS } from './kernels/attention.wgsl.js';
+import { MATMUL_BY_MEMBER, MATMUL_FLAGS, matmulTile, splitKCount } from './kernels/matmul.wgsl.js';
 import { offsetOf, type ParamLayout } from './layout.js';
-import { flatGroups, type Program, type RunShape, type UniformValue } from './program.js';
+import { flatGroups, rowGroups, type Groups, type KernelName, type Program, type RunShape, type UniformValue } from './program.js';
 
 export interface PlanContext {
   config: ModelConfig;
@@ -18,18 +19,22 @@ export interface PlanContext {
   state: ParameterBuffers;
   act: Activations;
   program: Program;
+  /** The 128-tile matmul may be picked (compiled, and allowed by the caller and the device). */
+  largeTiles: boolean;
 }
 
-type Size = (s: RunShape) => number;
+export type Size = (s: RunShape) => number;
 export const rowsOf: Size = (s) => s.rows;
 export const targetsOf: Size = (s) => s.targets;
-const constant = (n: number): Size => () => n;
+export const constant = (n: number): Size => () => n;
+
 
 export interface MatmulOp {
   a: GPUBuffer; b: GPUBuffer; c: GPUBuffer;
   m: Size; n: Size; k: Size;
   transA?: boolean; transB?: boolean;
-  offB?: number; offC?: number;
+  /** Offsets within the member's parameters or gradients (operands in those buffers). */
+  offA?: number; offB?: number; offC?: number;
   /** Offset of the bias in the parameter buffer. */
   bias?: number;
   flags?: number;
@@ -41,10 +46,21 @@ export interface MatmulOp {
   splitK?: boolean;
 }
 
+const TILE_KERNEL = { 32: 'matmulSmall', 64: 'matmul', 128: 'matmulLarge' } as const;
+const TILE_KERNELS: KernelName[] = ['matmul', 'matmulSmall'];
+
+/** Whether `buffer` holds one region per member (parameters, gradients) rather than one per slot. */
+function byMember(ctx: PlanContext, buffer: GPUBuffer): boolean {
+  return buffer === ctx.state.params || buffer === ctx.state.grads;
+}
+
 export function matmul(ctx: PlanContext, op: MatmulOp): void {
-  const { act, state } = ctx;
+  const { act, state, layout } = ctx;
   const flags = (op.flags ?? 0) | (op.bias !== undefined ? MATMUL_FLAGS.bias : 0);
+  const members = (byMember(ctx, op.a) ? MATMUL_BY_MEMBER.a : 0) | (byMember(ctx, op.b) ? MATMUL_BY_MEMBER.b : 0)
+    | (byMember(ctx, op.c) ? MATMUL_BY_MEMBER.c : 0);
   const splits = (s: RunShape) => (op.splitK ? splitKCount(op.m(s), op.n(s), op.k(s)) : 1);
+  const tile = (s: RunShape) => matmulTile(op.m(s), op.n(s), splits(s), s.slots, ctx.largeTiles);
   ctx.program.add(
     'matmul',
     [op.a, op.b, op.bias !== undefined ? state.params : act.unusedRead, op.splitK ? act.partials : op.aux ?? act.unusedWrite, op.c],
@@ -52,26 +68,27 @@ export function matmul(ctx: PlanContext, op: MatmulOp): void {
       const split = splits(s);
       const kChunk = Math.ceil(op.k(s) / split / 16) * 16;
       return [
-        op.m(s), op.n(s), op.k(s), op.transA ? 1 : 0, op.transB ? 1 : 0, 0, op.offB ?? 0, op.bias ?? 0, op.offC ?? 0,
-        split > 1 ? MATMUL_FLAGS.splitK : flags, s.seed, op.site ?? 0, kChunk, { f: s.train ? (op.dropP ?? 0) : 0 }, s.seq,
+        op.m(s), op.n(s), op.k(s), op.transA ? 1 : 0, op.transB ? 1 : 0, op.offA ?? 0, op.offB ?? 0, op.bias ?? 0, op.offC ?? 0,
+        split > 1 ? MATMUL_FLAGS.splitK : flags, op.site ?? 0, kChunk, split, s.seq, layout.total, members,
+        { f: s.train ? (op.dropP ?? 0) : 0 },
       ];
     },
-    (s) => {
-      const tile = matmulTile(op.m(s), op.n(s), splits(s));
-      return [Math.ceil(op.n(s) / tile), Math.ceil(op.m(s) / tile), splits(s)];
-    },
-    { kernels: ['matmul', 'matmulSmall'], pick: (s) => (matmulTile(op.m(s), op.n(s), splits(s)) === 64 ? 'matmul' : 'matmulSmall') },
+    (s) => [Math.ceil(op.n(s) / tile(s)), Math.ceil(op.m(s) / tile(s)), splits(s) * s.slots],
+    { kernels: ctx.largeTiles ? [...TILE_KERNELS, 'matmulLarge'] : TILE_KERNELS, pick: (s) => TILE_KERNEL[tile(s)] },
   );
   if (!op.splitK) return;
   const accumulate = (flags & MATMUL_FLAGS.accumulate) !== 0 ? 1 : 0;
   ctx.program.add(
     'splitReduce', [act.partials, op.c],
-    (s) => [op.m(s) * op.n(s), 1, splits(s), op.offC ?? 0, 0, accumulate],
-    (s) => (splits(s) > 1 ? flatGroups(op.m(s) * op.n(s)) : [0, 0, 0]),
+    (s) => [op.m(s) * op.n(s), 1, splits(s), op.offC ?? 0, 0, accumulate, byMember(ctx, op.c) ? 1 : 0, layout.total],
+    (s) => (splits(s) > 1 ? flatGroups(op.m(s) * op.n(s), s.slots) : [0, 0, 0]),
   );
 }
 
-/** x·Wᵀ + b for the HF dense layer `prefix` (kernel [out, in] in the parameter buffer). */
+/**
+ * x·Wᵀ + b for the HF dense layer `prefix` (kernel [out, in] in the parameter buffer). The fused QKV projection is
+ * the query layer with out = 3H: the layout keeps the key and value kernels and biases right after the query's.
+ */
 export function denseForward(
   ctx: PlanContext, prefix: string, x: GPUBuffer, out: GPUBuffer, rows: Size, inSize: number, outSize: number,
   extra: Partial<MatmulOp> = {},
@@ -91,58 +108,55 @@ export function layerNormForward(
     'layerNormFwd',
     [x, ctx.state.params, y, stats],
     (s) => [
-      rows(s), config.hiddenSize, offsetOf(layout, `${prefix}.weight`), offsetOf(layout, `${prefix}.bias`),
-      dropoutSite === undefined ? 0 : 1, s.seed, dropoutSite ?? 0, { f: config.layerNormEps }, { f: s.train ? dropP : 0 }, s.seq,
+      rows(s), config.hiddenSize, s.seq, offsetOf(layout, `${prefix}.weight`), offsetOf(layout, `${prefix}.bias`),
+      dropoutSite === undefined ? 0 : 1, dropoutSite ?? 0, layout.total, { f: config.layerNormEps }, { f: s.train ? dropP : 0 },
     ],
-    (s) => rowGroups(rows(s)),
+    (s) => rowGroups(rows(s), s.slots),
   );
 }
 
-export function rowGroups(rows: number): [number, number, number] {
-  return rows <= 65535 ? [rows, 1, 1] : [65535, Math.ceil(rows / 65535), 1];
+/** The attention kernels' grid: row blocks × heads × (slots · sequences). */
+export function attentionGroups(ctx: PlanContext, s: RunShape): Groups {
+  return [Math.ceil(s.seq / ATTENTION_ROWS), ctx.config.numHeads, s.slots * s.batch];
 }
 
-/** The attention kernels' grid: row blocks × heads × sequences. */
-export function attentionGroups(ctx: PlanContext, s: RunShape): [number, number, number] {
-  return [Math.ceil(s.seq / ATTENTION_ROWS), ctx.config.numHeads, s.batch];
+/** Where the SSA partial sums start in dScores: after every slot's [B, heads, T, T] scores. */
+export function ssaPartialOffset(ctx: PlanContext, s: RunShape): number {
+  return s.slots * s.batch * ctx.config.numHeads * s.seq * s.seq;
 }
 
 /** Shared uniforms of the three attention kernels for layer `layer`. */
 export function attentionUniforms(ctx: PlanContext, layer: number, s: RunShape): UniformValue[] {
   const { config, layout } = ctx;
-  const ssa = config.attention.scoring === 'ssa';
   const names = ssaParamNames(layer);
-  const flags = (ssa ? ATTENTION_FLAGS.ssa : 0) | (config.attention.ssaGranularity === 'head' ? ATTENTION_FLAGS.perHead : 0);
   return [
-    s.batch, s.seq, config.numHeads, headDim(config), ssa ? offsetOf(layout, names.n) : 0, ssa ? offsetOf(layout, names.b) : 0,
-    flags, s.seed, SITES.attentionProbs(layer), ctx.sections.mask, ctx.act.partialOffset(config),
-    { f: 1 / Math.sqrt(headDim(config)) }, { f: s.train ? config.attentionDropout : 0 }, maxSequenceLength(config),
+    s.batch, s.seq, config.numHeads, offsetOf(layout, names.n), offsetOf(layout, names.b), SITES.attentionProbs(layer),
+    ctx.sections.mask, ssaPartialOffset(ctx, s), maxSequenceLength(config), layout.total,
+    { f: 1 / Math.sqrt(headDim(config)) }, { f: s.train ? config.attentionDropout : 0 },
   ];
 }
 
 export function recordForward(ctx: PlanContext): void {
-  const { config, act, state, program, sections } = ctx;
+  const { config, act, state, program, sections, layout } = ctx;
   const H = config.hiddenSize;
   const F = config.intermediateSize;
   program.add(
-    'embedFwd', [act.batchData, state.params, act.embPre],
+    'embedFwd', [state.params, act.embPre],
     (s) => [
-      s.rows, H, sections.ids, sections.positions, offsetOf(ctx.layout, 'roberta.embeddings.word_embeddings.weight'),
-      offsetOf(ctx.layout, 'roberta.embeddings.position_embeddings.weight'),
-      offsetOf(ctx.layout, 'roberta.embeddings.token_type_embeddings.weight'),
+      s.rows, H, sections.ids, sections.positions, offsetOf(layout, 'roberta.embeddings.word_embeddings.weight'),
+      offsetOf(layout, 'roberta.embeddings.position_embeddings.weight'),
+      offsetOf(layout, 'roberta.embeddings.token_type_embeddings.weight'), layout.total,
     ],
-    (s) => flatGroups(s.rows * H),
+    (s) => flatGroups(s.rows * H, s.slots),
   );
   layerNormForward(ctx, 'roberta.embeddings.LayerNorm', act.embPre, act.hidden[0], act.embStats, rowsOf, SITES.embeddings);
   for (let l = 0; l < config.numLayers; l++) {
     const prefix = `roberta.encoder.layer.${l}`;
     const x = act.hidden[l];
     const a = act.layers[l];
-    denseForward(ctx, `${prefix}.attention.self.query`, x, a.q, rowsOf, H, H);
-    denseForward(ctx, `${prefix}.attention.self.key`, x, a.k, rowsOf, H, H);
-    denseForward(ctx, `${prefix}.attention.self.value`, x, a.v, rowsOf, H, H);
+    denseForward(ctx, `${prefix}.attention.self.query`, x, a.qkv, rowsOf, H, 3 * H);
     program.add(
-      'attentionFwd', [a.q, a.k, a.v, act.batchData, state.params, a.probs, a.context],
+      'attentionFwd', [a.qkv, state.params, a.probs, a.context],
       (s) => attentionUniforms(ctx, l, s), (s) => attentionGroups(ctx, s),
     );
     denseForward(ctx, `${prefix}.attention.output.dense`, a.context, a.attnPre, rowsOf, H, H, {
@@ -162,8 +176,8 @@ function recordLmHead(ctx: PlanContext): void {
   const { config, act, state, program, sections, layout } = ctx;
   const H = config.hiddenSize;
   program.add(
-    'gatherRows', [act.batchData, act.hidden[config.numLayers], act.gathered],
-    (s) => [s.targets, H, sections.targets], (s) => flatGroups(s.targets * H),
+    'gatherRows', [act.hidden[config.numLayers], act.gathered],
+    (s) => [s.targets, H, sections.targets, s.rows], (s) => flatGroups(s.targets * H, s.slots),
   );
   denseForward(ctx, 'lm_head.dense', act.gathered, act.lmGelu, targetsOf, H, H, { flags: MATMUL_FLAGS.gelu, aux: act.lmPre });
   layerNormForward(ctx, 'lm_head.layer_norm', act.lmGelu, act.lmOut, act.lmStats, targetsOf);
@@ -172,9 +186,9 @@ function recordLmHead(ctx: PlanContext): void {
     offB: offsetOf(layout, 'roberta.embeddings.word_embeddings.weight'), bias: offsetOf(layout, 'lm_head.decoder.bias'),
   });
   program.add(
-    'crossEntropy', [act.batchData, act.logits, act.rowLoss],
-    (s) => [s.targets, config.vocabSize, sections.targetIds, s.gradients ? 1 : 0, { f: 1 / s.targets }],
-    (s) => rowGroups(s.targets),
+    'crossEntropy', [act.logits, act.rowLoss],
+    (s) => [s.targets, config.vocabSize, sections.targetIds, s.gradients ? 1 : 0],
+    (s) => rowGroups(s.targets, s.slots),
   );
-  program.add('lossReduce', [act.rowLoss, state.scalars], (s) => [s.targets], () => [1, 1, 1]);
+  program.add('lossReduce', [act.rowLoss, act.scalars], (s) => [s.targets], (s) => [1, 1, s.slots]);
 }

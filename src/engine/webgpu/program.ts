@@ -1,8 +1,9 @@
 // A recorded sequence of compute dispatches: pipelines compiled once per engine, bind groups created once
-// per buffer capacity, and per run only the uniforms (one write) and the dispatches themselves.
+// per buffer capacity, and per run only the uniforms (one write, skipped when the run's shape repeats) and the
+// dispatches themselves. Every kernel binds the batch buffer (member table and batch sections) at binding 1.
 import { attentionBackwardColsWgsl, attentionBackwardRowsWgsl, attentionForwardWgsl, SSA_REDUCE_WGSL } from './kernels/attention.wgsl.js';
 import { crossEntropyWgsl, LOSS_REDUCE_WGSL } from './kernels/loss.wgsl.js';
-import { matmulSource, SPLIT_REDUCE_WGSL } from './kernels/matmul.wgsl.js';
+import { MATMUL_LARGE_TILE, matmulSource, matmulStorageBytes, SPLIT_REDUCE_WGSL } from './kernels/matmul.wgsl.js';
 import { COLUMN_SUM_WGSL, LAYERNORM_PARAM_GRAD_WGSL, layerNormBackwardWgsl, layerNormForwardWgsl } from './kernels/norm.wgsl.js';
 import { ADAMW_WGSL, NORM_FINAL_WGSL, NORM_PARTIAL_WGSL } from './kernels/optimizer.wgsl.js';
 import { EMBED_FWD_WGSL, EMBED_GRAD_WGSL, GATHER_ROWS_WGSL, SCATTER_ROWS_WGSL } from './kernels/rows.wgsl.js';
@@ -15,6 +16,7 @@ function kernelSources(headDim: number, subgroups: boolean) {
   return {
     matmul: matmulSource(64),
     matmulSmall: matmulSource(32),
+    matmulLarge: matmulSource(128),
     splitReduce: SPLIT_REDUCE_WGSL,
     layerNormFwd: layerNormForwardWgsl(subgroups),
     layerNormBwd: layerNormBackwardWgsl(subgroups),
@@ -37,16 +39,27 @@ function kernelSources(headDim: number, subgroups: boolean) {
 }
 export type KernelName = keyof ReturnType<typeof kernelSources>;
 
+/** Kernels that never read the member table (binding 1 is then left out: 'auto' layouts drop unused bindings). */
+const WITHOUT_MEMBER_TABLE: ReadonlySet<KernelName> = new Set(['normFinal']);
+
 /** Whether a device can run the subgroup variants (Dawn exposes the feature on the H200 and on lavapipe). */
 export function hasSubgroups(device: GPUDevice): boolean {
   return device.features.has('subgroups');
 }
-export type Pipelines = Record<KernelName, GPUComputePipeline>;
 
-export async function compilePipelines(device: GPUDevice, headDim: number, subgroups: boolean): Promise<Pipelines> {
+/** Whether a device has the workgroup memory of the 128-tile matmul (the H200 and lavapipe do; WebGPU's default does not). */
+export function fitsLargeTiles(device: GPUDevice): boolean {
+  return device.limits.maxComputeWorkgroupStorageSize >= matmulStorageBytes(MATMUL_LARGE_TILE);
+}
+
+/** The compiled kernels; matmulLarge only where the engine uses large tiles. */
+export type Pipelines = Partial<Record<KernelName, GPUComputePipeline>>;
+
+export async function compilePipelines(device: GPUDevice, headDim: number, subgroups: boolean, largeTiles: boolean): Promise<Pipelines> {
   const sources = kernelSources(headDim, subgroups);
+  const names = (Object.keys(sources) as KernelName[]).filter((name) => largeTiles || name !== 'matmulLarge');
   const entries = await Promise.all(
-    (Object.keys(sources) as KernelName[]).map(async (name) => {
+    names.map(async (name) => {
       const code = (subgroups ? 'enable subgroups;\n' : '') + sources[name];
       const module = device.createShaderModule({ label: name, code });
       const pipeline = await device.createComputePipelineAsync({ label: name, layout: 'auto', compute: { module, entryPoint: 'main' } });
@@ -60,22 +73,25 @@ export async function compilePipelines(device: GPUDevice, headDim: number, subgr
 export type UniformValue = number | { f: number };
 export type Groups = [number, number, number];
 
-/** What changes between runs of the same program: the batch shape and the step's scalars. */
+/**
+ * What changes between runs of the same program: how many slots run and the common batch shape they are padded
+ * to. What differs between slots (member, dropout key, lr, target and segment counts) is in the member table.
+ */
 export interface RunShape {
+  slots: number;
   batch: number;
   seq: number;
+  /** batch · seq token rows per slot. */
   rows: number;
+  /** Target rows per slot: the most any slot has. */
   targets: number;
+  /** Most segments of any slot, per embedding table. */
   wordSegments: number;
   positionSegments: number;
   /** Dropout on (a training step, or gradients asked for with a dropout key) or off. */
   train: boolean;
   /** The cross-entropy writes its gradient (anything that runs the backward pass). */
   gradients: boolean;
-  seed: number;
-  lr: number;
-  stepSize: number;
-  sqrtBc2: number;
 }
 
 interface OpSpec {
@@ -89,10 +105,15 @@ interface OpSpec {
 
 const SLOT_BYTES = 256;
 
-/** Workgroups for `count` elements at 256 per group, folded into y beyond 65535 groups. */
-export function flatGroups(count: number, perGroup = 256): Groups {
-  const n = Math.ceil(count / perGroup);
-  return n <= 65535 ? [n, 1, 1] : [65535, Math.ceil(n / 65535), 1];
+/** Workgroups for `count` elements at 256 per group, folded into y beyond 65535 groups, for `slots` slots (z). */
+export function flatGroups(count: number, slots: number): Groups {
+  const n = Math.ceil(count / 256);
+  return n <= 65535 ? [n, 1, slots] : [65535, Math.ceil(n / 65535), slots];
+}
+
+/** One workgroup per row, folded into y beyond 65535 rows, for `slots` slots (z). */
+export function rowGroups(rows: number, slots: number): Groups {
+  return rows <= 65535 ? [rows, 1, slots] : [65535, Math.ceil(rows / 65535), slots];
 }
 
 export class Program {
@@ -100,14 +121,16 @@ export class Program {
   private bindGroups: Map<KernelName, GPUBindGroup>[] = [];
   private uniformBuffer?: GPUBuffer;
   private staging = new ArrayBuffer(0);
+  /** The shape whose uniforms the buffer holds, for ops [0, writtenTo). */
+  private written = { key: '', to: 0 };
 
-  constructor(private readonly device: GPUDevice, private readonly pipelines: Pipelines) {}
+  constructor(private readonly device: GPUDevice, private readonly pipelines: Pipelines, private readonly batchData: GPUBuffer) {}
 
   get length(): number {
     return this.specs.length;
   }
 
-  /** Appends a dispatch; `buffers` are bound at 1, 2, … after the uniform at binding 0. */
+  /** Appends a dispatch; `buffers` are bound at 2, 3, … after the uniform (0) and the batch buffer (1, the member table). */
   add(kernel: KernelName, buffers: GPUBuffer[], uniforms: OpSpec['uniforms'], groups: OpSpec['groups'], choose?: OpSpec['choose']): void {
     this.specs.push({ kernel, buffers, uniforms, groups, choose });
   }
@@ -122,20 +145,21 @@ export class Program {
     this.bindGroups = this.specs.map((op, slot) => new Map(
       (op.choose?.kernels ?? [op.kernel]).map((kernel) => [kernel, this.device.createBindGroup({
         label: kernel,
-        layout: this.pipelines[kernel].getBindGroupLayout(0),
+        layout: this.pipeline(kernel).getBindGroupLayout(0),
         entries: [
           { binding: 0, resource: { buffer: this.uniformBuffer!, offset: slot * SLOT_BYTES, size: SLOT_BYTES } },
-          ...op.buffers.map((buffer, i) => ({ binding: i + 1, resource: { buffer } })),
+          ...(WITHOUT_MEMBER_TABLE.has(kernel) ? [] : [{ binding: 1, resource: { buffer: this.batchData } }]),
+          ...op.buffers.map((buffer, i) => ({ binding: i + 2, resource: { buffer } })),
         ],
       })] as const),
     ));
   }
 
-  /** Writes the uniforms of ops [from, to) and records their dispatches into `pass`. */
-  encode(pass: GPUComputePassEncoder, shape: RunShape, from: number, to: number): number {
-    this.writeUniforms(shape, from, to);
+  /** Writes the uniforms of ops [0, to) and records their dispatches into `pass`. */
+  encode(pass: GPUComputePassEncoder, shape: RunShape, to: number): number {
+    this.writeUniforms(shape, to);
     let dispatches = 0;
-    for (let slot = from; slot < to; slot++) {
+    for (let slot = 0; slot < to; slot++) {
       if (this.dispatch(pass, shape, slot)) dispatches++;
     }
     return dispatches;
@@ -145,10 +169,10 @@ export class Program {
    * Profiling variant: one compute pass per dispatch with begin/end timestamps in `querySet` (2 per op).
    * Returns the kernel name of each timed op, in query order.
    */
-  encodeTimed(encoder: GPUCommandEncoder, querySet: GPUQuerySet, shape: RunShape, from: number, to: number): string[] {
-    this.writeUniforms(shape, from, to);
+  encodeTimed(encoder: GPUCommandEncoder, querySet: GPUQuerySet, shape: RunShape, to: number): string[] {
+    this.writeUniforms(shape, to);
     const kernels: string[] = [];
-    for (let slot = from; slot < to; slot++) {
+    for (let slot = 0; slot < to; slot++) {
       const q = 2 * kernels.length;
       const pass = encoder.beginComputePass({ timestampWrites: { querySet, beginningOfPassWriteIndex: q, endOfPassWriteIndex: q + 1 } });
       if (this.dispatch(pass, shape, slot)) kernels.push(this.describe(slot, shape));
@@ -171,15 +195,27 @@ export class Program {
     const [x, y, z] = spec.groups(shape);
     if (x * y * z === 0) return false;
     const kernel = spec.choose?.pick(shape) ?? spec.kernel;
-    pass.setPipeline(this.pipelines[kernel]);
+    pass.setPipeline(this.pipeline(kernel));
     pass.setBindGroup(0, this.bindGroups[slot].get(kernel)!);
     pass.dispatchWorkgroups(x, y, z);
     return true;
   }
 
-  private writeUniforms(shape: RunShape, from: number, to: number): void {
+  /**
+   * Writes the uniforms of ops [0, to), unless they already hold this shape's (uniforms depend on the shape alone,
+   * and the write is a queue operation ordered with the runs, so a skipped write leaves exactly what it would write).
+   */
+  private pipeline(kernel: KernelName): GPUComputePipeline {
+    const pipeline = this.pipelines[kernel];
+    if (!pipeline) throw new Error(`fused engine: kernel ${kernel} was not compiled`);
+    return pipeline;
+  }
+
+  private writeUniforms(shape: RunShape, to: number): void {
+    const key = JSON.stringify(shape);
+    if (key === this.written.key && to <= this.written.to) return;
     const view = new DataView(this.staging);
-    for (let slot = from; slot < to; slot++) {
+    for (let slot = 0; slot < to; slot++) {
       let at = slot * SLOT_BYTES;
       for (const value of this.specs[slot].uniforms(shape)) {
         if (typeof value === 'number') view.setUint32(at, value >>> 0, true);
@@ -187,7 +223,8 @@ export class Program {
         at += 4;
       }
     }
-    this.device.queue.writeBuffer(this.uniformBuffer!, from * SLOT_BYTES, this.staging, from * SLOT_BYTES, (to - from) * SLOT_BYTES);
+    this.device.queue.writeBuffer(this.uniformBuffer!, 0, this.staging, 0, to * SLOT_BYTES);
+    this.written = { key, to };
   }
 
   destroy(): void {

@@ -1,5 +1,6 @@
 // WGSL helpers shared by several kernels: exact-erf GELU (the same erf approximation tfjs uses, so the two
-// engines agree to rounding), an accurate log1p, the counter-based dropout hash, and the workgroup reduction.
+// engines agree to rounding), an accurate log1p, the counter-based dropout hash, and the workgroup and column
+// reductions.
 
 export const GELU_WGSL = /* wgsl */ `
 // Abramowitz–Stegun 7.1.26, the erf tfjs computes; its derivative below is the exact 2/√π·exp(−x²), as in tfjs.
@@ -33,10 +34,9 @@ fn pcg_hash(x: u32) -> u32 {
   let w = ((s >> ((s >> 28u) + 4u)) ^ s) * 277803737u;
   return (w >> 22u) ^ w;
 }
-// Keep factor of element 'elem' of sequence 'seq' at dropout site 'site' under the step's 'key': 0 or 1/(1−p),
-// bit for bit the TS twin keepFactor in src/core/dropout.ts. 'elem' counts within its sequence (t·H + c, or
-// (h·S + i)·S + j for attention weights), so padding never moves a mask; the backward pass recomputes the
-// forward's factors from the same coordinates, so no mask is ever stored.
+// Keep factor of element 'elem' of sequence 'seq' at dropout site 'site' under the member's step 'key': 0 or
+// 1/(1−p) (NOTICES.md contract 2). 'elem' counts within its sequence (t·H + c, or (h·S + i)·S + j for attention
+// weights), so padding never moves a mask; the backward pass recomputes the forward's factors, no mask is stored.
 fn dropout_scale(key: u32, site: u32, seq: u32, elem: u32, p: f32) -> f32 {
   if (p <= 0.0) { return 1.0; }
   let r = pcg_hash(elem ^ pcg_hash(seq ^ pcg_hash(key + site * 2654435769u)));
@@ -49,6 +49,28 @@ fn dropout_scale_row(key: u32, site: u32, row: u32, col: u32, seqLen: u32, width
   return dropout_scale(key, site, row / seqLen, (row % seqLen) * width + col, p);
 }
 `;
+
+/** Row lanes of the column reductions: a workgroup of 64 columns × COLUMN_LANES rows. */
+export const COLUMN_LANES = 4;
+
+/**
+ * The 64-column × 4-lane workgroup reduction of the column kernels (LayerNorm parameter gradients, column sums,
+ * embedding gradients): `declare` holds one workgroup array per named per-thread sum; `reduce(body)` is inline
+ * WGSL that stores every sum in its lane, waits, and in lane 0 runs `body` with `<name>Total` (the 4 lanes'
+ * sum, in lane order) defined for each name. It ends without a barrier: a caller that reuses the arrays adds one.
+ */
+export function columnLanesWgsl(names: string[]): { declare: string; reduce: (body: string) => string } {
+  const lanes = Array.from({ length: COLUMN_LANES }, (_, l) => l);
+  return {
+    declare: names.map((name) => `var<workgroup> ${name}Lanes: array<array<f32, 64>, ${COLUMN_LANES}>;`).join('\n'),
+    reduce: (body) => /* wgsl */ `${names.map((name) => `${name}Lanes[lid.y][lid.x] = ${name};`).join(' ')}
+    workgroupBarrier();
+    if (lid.y == 0u) {
+      ${names.map((name) => `let ${name}Total = ${lanes.map((l) => `${name}Lanes[${l}][lid.x]`).join(' + ')};`).join('\n      ')}
+      ${body}
+    }`,
+  };
+}
 
 /**
  * `reduce<size>(value, tid, is_max)`: the max or sum of `value` over a workgroup of `size` (a power of two)
