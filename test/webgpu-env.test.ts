@@ -1,5 +1,5 @@
 // The shared WebGPU test gate (test/webgpu-env.ts): skip only where no adapter is expected.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { EXPECT_WEBGPU, webGpuDecision } from './webgpu-env.js';
 
@@ -19,10 +19,13 @@ describe('WebGPU tests where no adapter is found', () => {
   });
 
   it('every WebGPU test file asks the shared gate, none its own', () => {
-    const files = ['engine-backends', 'engine-pipeline', 'fused-attention', 'fused-kernels', 'fused'].map((name) => readFileSync(`test/${name}.test.ts`, 'utf8'));
-    for (const text of files) {
-      expect(text).toContain("from './webgpu-env.js'");
-      expect(text).not.toMatch(/(hasWebGpu|gpu) = \(?await requestWebGpu\(\)/);
+    const gated = readdirSync('test').filter((name) => name.endsWith('.test.ts') && name !== 'webgpu-env.test.ts')
+      .map((name) => [name, readFileSync(`test/${name}`, 'utf8')] as const)
+      .filter(([, text]) => /requestWebGpu|webGpuForTests/.test(text) && !text.includes("vi.mock('../src/engine/webgpu-runtime.js'"));
+    expect(gated.length).toBeGreaterThanOrEqual(8);
+    for (const [name, text] of gated) {
+      expect(text, name).toContain("from './webgpu-env.js'");
+      expect(text, name).not.toMatch(/(hasWebGpu|gpu) = \(?await requestWebGpu\(\)/);
     }
   });
 });
