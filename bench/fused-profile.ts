@@ -22,7 +22,6 @@ const argv = await yargs(hideBin(process.argv))
   .option('k', { type: 'number', default: 1, describe: 'models trained in lockstep' })
   .option('steps', { type: 'number', default: 20, describe: 'timed ordinary steps for the wall time' })
   .option('subgroups', { type: 'boolean', default: true, describe: 'row reductions through subgroups where the adapter has them' })
-  .option('large-tiles', { type: 'boolean', describe: 'the 128-tile matmul for large products (default: on a hardware adapter)' })
   .strict()
   .parseAsync();
 
@@ -35,7 +34,6 @@ const configs = Array.from({ length: argv.k }, (_, i): ModelConfig => ({
 const optimizer = { beta1: 0.9, beta2: 0.999, eps: 1e-6, weightDecay: 0, biasCorrection: false, clipNorm: 1 };
 const group = await createFusedGroupEngine({
   configs, optimizer, weights: configs.map((config, i) => initWeights(config, streamFromSeed(i).next)), subgroups: argv.subgroups,
-  largeTiles: argv['large-tiles'],
 });
 const random = streamFromSeed(1);
 const stepsOf = (batch: number, seq: number) => configs.map((config): MemberStep => ({
@@ -54,7 +52,7 @@ for (let i = 0; i < argv.steps; i++) await group.trainStep(small);
 const fixedMs = (performance.now() - smallStart) / argv.steps;
 const totals = await group.profileTrainStep(steps);
 const gpuMs = [...totals.values()].reduce((sum, t) => sum + t.ms, 0);
-console.log(`${argv.preset} ${argv.attention} K = ${argv.k} ${argv.batch}×${argv.seq} on ${group.adapterName}${group.usesSubgroups ? ' (subgroups)' : ''}${group.kernels.largeTiles ? ' (128 tiles)' : ''}: ` +
+console.log(`${argv.preset} ${argv.attention} K = ${argv.k} ${argv.batch}×${argv.seq} on ${group.adapterName}${group.usesSubgroups ? ' (subgroups)' : ''}: ` +
   `wall ${wallMs.toFixed(2)} ms/step, GPU ${gpuMs.toFixed(2)} ms/step in ${group.lastDispatchCount} dispatches; a 2×4 step takes ${fixedMs.toFixed(2)} ms`);
 for (const [kernel, t] of [...totals].sort((a, b) => b[1].ms - a[1].ms)) {
   console.log(`${kernel.padEnd(20)} ${t.ms.toFixed(3).padStart(9)} ms  ${String(t.count).padStart(4)} dispatches  ${(100 * t.ms / gpuMs).toFixed(1)}%`);

@@ -5,7 +5,7 @@
 // host time per step (packing K batches, encoding, submitting: the synchronous part of a step) beside packing
 // alone, and with --profile the GPU time of one step (timestamps per dispatch).
 //   npx tsx bench/lockstep.ts --preset babyberta --batch 16 --seq 32 --k 1,3,9,15 --steps 300 --json out.json
-//   npx tsx bench/lockstep.ts --preset babyberta --batch 128 --seq 64 --k 1 --steps 100 [--no-large-tiles]
+//   npx tsx bench/lockstep.ts --preset babyberta --batch 128 --seq 64 --k 1 --steps 100
 //   npx tsx bench/lockstep.ts --preset tiny --steps 3          (smoke test on lavapipe; not a timing)
 import { writeFile } from 'node:fs/promises';
 import yargs from 'yargs';
@@ -31,7 +31,6 @@ const argv = await yargs(hideBin(process.argv))
   .option('steps', { type: 'number', default: 100, describe: 'timed steps per group size' })
   .option('warmup', { type: 'number', default: 5, describe: 'untimed steps first (compilation, allocation)' })
   .option('profile', { type: 'boolean', default: false, describe: 'also time one step per dispatch (GPU timestamps)' })
-  .option('large-tiles', { type: 'boolean', describe: 'the 128-tile matmul for large products (default: on a hardware adapter)' })
   .option('json', { type: 'string', describe: 'also write the results as JSON to this file' })
   .strict()
   .parseAsync();
@@ -100,7 +99,7 @@ async function benchGroup(K: number) {
   }));
   const group: FusedGroupEngine = await createFusedGroupEngine({
     configs, optimizer, weights: configs.map((config, i) => initWeights(config, streamFromSeed(i).next)),
-    maxBatch: argv.batch, maxSeq: argv.seq, largeTiles: argv['large-tiles'],
+    maxBatch: argv.batch, maxSeq: argv.seq,
   });
   const pool = configs.map((config, i) => {
     const random = streamFromSeed(`batches/${i}`);
@@ -160,7 +159,7 @@ for (const K of sizes) {
     `K = ${r.k} (${argv.preset} ${argv.batch}×${argv.seq}): ${r.modelStepsPerSecond} model-steps/s, ${r.memberStepsPerSecond} steps/s ` +
     `per member, ${r.tokensPerSecond} tokens/s; ${r.wallMsPerStep} ms/step wall, host ${r.hostMsPerStep} ms/step ` +
     `(packing ${r.packMsPerStep}), ${r.dispatchesPerStep} dispatches/step` + (r.gpuMsPerStep === null ? '' : `, GPU ${r.gpuMsPerStep} ms/step`) +
-    ` [subgroups ${r.kernels.subgroups ? 'on' : 'off'}, 128 tiles ${r.kernels.largeTiles ? 'on' : 'off'}]`,
+    ` [subgroups ${r.kernels.subgroups ? 'on' : 'off'}]`,
   );
 }
 if (argv.json) {

@@ -2,17 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { createEngine } from '../src/engine/index.js';
 import type { TokenBatch } from '../src/core/batches.js';
 import type { NamedTensors } from '../src/core/tensors.js';
-import { SOFTMAX_ATTENTION, type ModelConfig } from '../src/model/config.js';
+import type { ModelConfig } from '../src/model/config.js';
+import { DEFAULT_ATTENTION } from '../src/model/attention.js';
 import { initWeights } from '../src/model/init.js';
-import { attentionStats } from '../src/report/attention-stats.js';
+import { positionIds } from '../src/model/positions.js';
+import { attentionStats, keyNorms } from '../src/report/attention-stats.js';
 import { attentionDiagnostics, heatmapSpec, mostFrequentToken } from '../src/report/attention.js';
-import { replayKeys } from '../src/report/key-norms.js';
 import { renderSvg } from '../src/report/plots.js';
 import { streamFromSeed } from '../src/core/random.js';
 
 const config: ModelConfig = {
   vocabSize: 20, hiddenSize: 8, numLayers: 2, numHeads: 2, intermediateSize: 16, maxPositions: 20, typeVocabSize: 1,
-  layerNormEps: 1e-5, hiddenDropout: 0.1, attentionDropout: 0.1, initStd: 0.5, attention: SOFTMAX_ATTENTION,
+  layerNormEps: 1e-5, hiddenDropout: 0.1, attentionDropout: 0.1, initStd: 0.5, attention: DEFAULT_ATTENTION,
 };
 const SEQUENCES = [[3, 7, 8, 9, 4], [3, 9, 10, 11, 12, 9, 4], [3, 13, 7, 4]];
 
@@ -20,7 +21,12 @@ function batchOf(sequences: number[][]): TokenBatch {
   const T = Math.max(...sequences.map((s) => s.length));
   const inputIds = new Int32Array(sequences.length * T).fill(1);
   const attentionMask = new Uint8Array(sequences.length * T);
-  sequences.forEach((s, b) => s.forEach((id, t) => { inputIds[b * T + t] = id; attentionMask[b * T + t] = 1; }));
+  sequences.forEach((s, b) => {
+    s.forEach((id, t) => {
+      inputIds[b * T + t] = id;
+      attentionMask[b * T + t] = 1;
+    });
+  });
   return { batchSize: sequences.length, seqLen: T, inputIds, attentionMask };
 }
 
@@ -47,8 +53,9 @@ describe('attention diagnostics', () => {
     const engine = await createEngine({ config, weights, backend: 'cpu' });
     try {
       const batch = batchOf(SEQUENCES);
-      const { attentions } = await engine.forward(batch, { attentions: true });
-      const stats = attentionStats({ attentions: attentions!, attentionMask: batch.attentionMask, keyNorms: replayKeys(weights, config, batch, attentions!).map((r) => r.keyNorms) });
+      const { attentions, keys } = await engine.forward(batch, { attentions: true, keys: true });
+      const norms = keys!.map((k) => keyNorms(k, config.numHeads));
+      const stats = attentionStats({ attentions: attentions!, attentionMask: batch.attentionMask, keyNorms: norms });
       expect(stats.heads).toHaveLength(config.numLayers * config.numHeads);
       for (const head of stats.heads) {
         expect(head.max_weight).toBeCloseTo(1, 5);
@@ -65,8 +72,9 @@ describe('attention diagnostics', () => {
     const engine = await createEngine({ config, weights, backend: 'cpu' });
     try {
       const batch = batchOf(SEQUENCES);
-      const { attentions } = await engine.forward(batch, { attentions: true });
-      const stats = attentionStats({ attentions: attentions!, attentionMask: batch.attentionMask, keyNorms: replayKeys(weights, config, batch, attentions!).map((r) => r.keyNorms) });
+      const { attentions, keys } = await engine.forward(batch, { attentions: true, keys: true });
+      const norms = keys!.map((k) => keyNorms(k, config.numHeads));
+      const stats = attentionStats({ attentions: attentions!, attentionMask: batch.attentionMask, keyNorms: norms });
       for (const head of stats.heads) {
         expect(head.max_weight).toBeLessThan(0.99);
         expect(head.max_weight).toBeGreaterThan(1 / 7);
@@ -80,33 +88,35 @@ describe('attention diagnostics', () => {
     }
   });
 
-  it('the host replay of queries and keys reproduces the engine\'s softmax attention in every layer', async () => {
+  it('the keys an engine returns are the key projection of each layer\'s input (layer 0: the embeddings after LayerNorm)', async () => {
     const weights = randomWeights();
     const engine = await createEngine({ config, weights, backend: 'cpu' });
     try {
       const batch = batchOf(SEQUENCES);
-      const { attentions } = await engine.forward(batch, { attentions: true });
-      const layers = replayKeys(weights, config, batch, attentions!);
-      const { batchSize: B, seqLen: T } = batch;
-      const H = config.numHeads;
-      const d = config.hiddenSize / H;
+      const { keys } = await engine.forward(batch, { keys: true });
+      expect(keys!.map((k) => k.shape)).toEqual([[3, 7, 8], [3, 7, 8]]);
+      const h = config.hiddenSize;
+      const w = (name: string) => weights.get(name)!.data;
+      const positions = positionIds(batch);
       let worst = 0;
-      layers.forEach((layer, l) => {
-        for (let b = 0; b < B; b++) for (let h = 0; h < H; h++) for (let i = 0; i < T; i++) {
-          if (!batch.attentionMask[b * T + i]) continue;
-          const logits: number[] = [];
-          for (let j = 0; j < T; j++) {
-            let dot = 0;
-            for (let k = 0; k < d; k++) dot += layer.queries[(b * T + i) * config.hiddenSize + h * d + k] * layer.keys[(b * T + j) * config.hiddenSize + h * d + k];
-            logits.push(batch.attentionMask[b * T + j] ? dot / Math.sqrt(d) : -Infinity);
-          }
-          const max = Math.max(...logits);
-          const exps = logits.map((x) => Math.exp(x - max));
-          const total = exps.reduce((s, x) => s + x, 0);
-          exps.forEach((e, j) => { worst = Math.max(worst, Math.abs(e / total - attentions![l].data[((b * H + h) * T + i) * T + j])); });
+      for (let row = 0; row < batch.batchSize * batch.seqLen; row++) {
+        const x = Array.from({ length: h }, (_, i) =>
+          w('roberta.embeddings.word_embeddings.weight')[batch.inputIds[row] * h + i] +
+          w('roberta.embeddings.position_embeddings.weight')[positions[row] * h + i] + w('roberta.embeddings.token_type_embeddings.weight')[i]);
+        const mean = x.reduce((a, v) => a + v, 0) / h;
+        const sd = Math.sqrt(x.reduce((a, v) => a + (v - mean) ** 2, 0) / h + config.layerNormEps);
+        const normed = x.map((v, i) => ((v - mean) / sd) * w('roberta.embeddings.LayerNorm.weight')[i] + w('roberta.embeddings.LayerNorm.bias')[i]);
+        for (let o = 0; o < h; o++) {
+          let key = w('roberta.encoder.layer.0.attention.self.key.bias')[o];
+          for (let i = 0; i < h; i++) key += normed[i] * w('roberta.encoder.layer.0.attention.self.key.weight')[o * h + i];
+          worst = Math.max(worst, Math.abs(key - keys![0].data[row * h + o]));
         }
-      });
+      }
       expect(worst).toBeLessThan(1e-5);
+      const norms = keyNorms(keys![0], config.numHeads); // [B, H, T]
+      const d = h / config.numHeads;
+      const direct = Math.hypot(...keys![0].data.slice(d, 2 * d)); // batch 0, position 0, head 1
+      expect(norms[1 * batch.seqLen]).toBeCloseTo(direct, 5);
     } finally {
       engine.dispose();
     }

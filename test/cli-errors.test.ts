@@ -45,6 +45,7 @@ describe('user mistakes get one line and exit code 2', () => {
     ['zero steps', () => ['pretrain', '--steps', '0', '--out', join(dir, 'o8')], /"steps"/],
     ['zero batch size', () => pretrain('--batch-size', '0', '--out', join(dir, 'o9')), /"batchSize"/],
     ['a tokenizer of the wrong size', () => pretrain('--tokenizer', 'test/fixtures/tokenizer-fixture.json', '--out', join(dir, 'o10')), /has 400 tokens but the model expects 2048/],
+    ['a malformed --keep-steps', () => pretrain('--keep-steps', '10,x', '--out', join(dir, 'o12')), /--keep-steps "10,x" must be comma-separated positive step numbers/],
     ['--resume with no checkpoint', () => pretrain('--resume', '--out', join(dir, 'o11')), /--resume: no complete checkpoint/],
     ['a truncated checkpoint', () => ['probe', '--checkpoint', join(dir, 'truncated'), '--out', join(dir, 'p1')], /truncated/],
     ['a missing checkpoint', () => ['probe', '--checkpoint', join(dir, 'none'), '--out', join(dir, 'p2')], /checkpoint not found/],

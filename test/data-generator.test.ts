@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { generateCorpusText, generateUtterances } from '../src/data/generator/generate.js';
-import { comparativesOf, pastOf, pastParticipleOf, pluralOf, progressiveOf, thirdPersonOf } from '../src/data/generator/morphology.js';
+import { comparativesOf, pastOf, pastParticipleOf, pluralOf, progressiveOf, thirdPersonOf } from '../src/data/morphology.js';
 import { streamFromSeed } from '../src/core/random.js';
 import { zipfList } from '../src/data/generator/zipf.js';
 
@@ -14,6 +14,7 @@ describe('morphology', () => {
   it.each([
     ['dog', 'dogs'], ['box', 'boxes'], ['dress', 'dresses'], ['peach', 'peaches'], ['berry', 'berries'], ['toy', 'toys'],
     ['child', 'children'], ['mouse', 'mice'], ['foot', 'feet'], ['sheep', 'sheep'], ['knife', 'knives'], ['potato', 'potatoes'],
+    ['gentleman', 'gentlemen'], ['bus', 'buses'], ['baby', 'babies'],
   ])('plural of %s is %s', (noun, plural) => {
     expect(pluralOf(noun)).toBe(plural);
   });
@@ -23,6 +24,8 @@ describe('morphology', () => {
     ['watch', 'watches', 'watched', 'watched', 'watching'], ['cry', 'cries', 'cried', 'cried', 'crying'], ['stop', 'stops', 'stopped', 'stopped', 'stopping'],
     ['run', 'runs', 'ran', 'run', 'running'], ['make', 'makes', 'made', 'made', 'making'], ['see', 'sees', 'saw', 'seen', 'seeing'],
     ['lie', 'lies', 'lay', 'lain', 'lying'], ['play', 'plays', 'played', 'played', 'playing'], ['visit', 'visits', 'visited', 'visited', 'visiting'],
+    ['show', 'shows', 'showed', 'shown', 'showing'], ['fish', 'fishes', 'fished', 'fished', 'fishing'], ['tie', 'ties', 'tied', 'tied', 'tying'],
+    ['hug', 'hugs', 'hugged', 'hugged', 'hugging'], ['see', 'sees', 'saw', 'seen', 'seeing'],
   ])('%s → %s, %s, %s, %s', (verb, third, past, participle, progressive) => {
     expect([thirdPersonOf(verb), pastOf(verb), pastParticipleOf(verb), progressiveOf(verb)]).toEqual([third, past, participle, progressive]);
   });

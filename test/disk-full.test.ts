@@ -56,7 +56,7 @@ describe('a full disk', () => {
     const out = join(runDir, '..', 'results');
     disk.full = true;
     await expect(writeProbeResults(out, {} as ProbeSummary, [])).rejects.toThrow(new RegExp(`^no space left on the device in ${out} while writing items.jsonl`));
-    await expect(appendMetrics(join(runDir, 'metrics.jsonl'), { step: 1, loss: 1, lr: 0, grad_norm: 0, tokens_per_s: 0, elapsed_s: 0 }))
+    await expect(appendMetrics(join(runDir, 'metrics.jsonl'), { step: 1, loss: 1, lr: 0, grad_norm: 0, tokens_per_s: 0, elapsed_s: 0, diverged: false }))
       .rejects.toThrow(/^no space left on the device in .* while writing metrics.jsonl \(needs about \d+ bytes\)/);
     disk.full = false;
     expect(await readdir(out)).toEqual([]);

@@ -1,5 +1,6 @@
 // Tiny models and batches shared by the engine tests: small enough for finite differences on 2 CPU cores.
-import { FIRST_ORDINARY_ID, SOFTMAX_ATTENTION, SPECIAL_IDS, type ModelConfig } from '../src/model/config.js';
+import { FIRST_ORDINARY_ID, SPECIAL_IDS, type ModelConfig } from '../src/model/config.js';
+import { DEFAULT_ATTENTION } from '../src/model/attention.js';
 import type { AttentionConfig } from '../src/model/attention.js';
 import { initWeights } from '../src/model/init.js';
 import { streamFromSeed } from '../src/core/random.js';
@@ -10,7 +11,7 @@ export function tinyConfig(attention: Partial<AttentionConfig> = {}, overrides: 
   return {
     vocabSize: 40, hiddenSize: 16, numLayers: 2, numHeads: 2, intermediateSize: 32, maxPositions: 20, typeVocabSize: 2,
     layerNormEps: 1e-5, hiddenDropout: 0.1, attentionDropout: 0.1, initStd: 0.02,
-    attention: { ...SOFTMAX_ATTENTION, ...attention },
+    attention: { ...DEFAULT_ATTENTION, ...attention },
     ...overrides,
   };
 }

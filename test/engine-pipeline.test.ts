@@ -11,7 +11,7 @@ import { randomTargetedBatch, relativeError } from '../src/engine/webgpu/parity.
 import type { ModelConfig } from '../src/model/config.js';
 import { initWeights } from '../src/model/init.js';
 import { MODEL_PRESETS } from '../src/model/presets.js';
-import { scoreSentences, type EncodedSentence } from '../src/probe/score.js';
+import { engineScorer, scoreSentences, type EncodedSentence } from '../src/probe/score.js';
 import { streamFromSeed } from '../src/core/random.js';
 import { webGpuForTests } from './webgpu-env.js';
 
@@ -113,8 +113,8 @@ describe('overlapping engine calls', () => {
     for (const method of ['holistic', 'pll'] as const) {
       const progress: number[] = [];
       const options = { method, batchSize: 2, maxRows: 5, onProgress: (done: number) => progress.push(done) };
-      const expected = await scoreSentences(serial, sentences, { method, batchSize: 2, maxRows: 5 });
-      const actual = await scoreSentences(counting, sentences, options);
+      const expected = await scoreSentences(engineScorer(serial), 1, sentences, { method, batchSize: 2, maxRows: 5 });
+      const actual = await scoreSentences(engineScorer(counting), 1, sentences, options);
       expect(actual).toEqual(expected);
       expect(progress).toEqual([...progress].sort((a, b) => a - b));
       expect(progress[progress.length - 1]).toBe(sentences.length);

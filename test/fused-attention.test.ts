@@ -1,6 +1,6 @@
 // The fused attention kernels at shapes where their tiling matters: T = 70 spans two 64-row workgroups and
 // several streamed key/query tiles, and head sizes 24 and 80 (not 32) give tiles of 42 and 12 rows with a
-// ragged last tile. Fused engine vs the tfjs reference (cpu): attention weights, logits, loss and every
+// ragged last tile. Fused engine vs the tfjs reference (cpu): attention weights, keys, logits, loss and every
 // gradient, dn/db included. Skipped where no WebGPU adapter exists.
 import { describe, expect, it } from 'vitest';
 import { createEngine } from '../src/engine/index.js';
@@ -51,10 +51,13 @@ describe.skipIf(!hasWebGpu)('fused attention kernels across row blocks and key t
     const fused = await createEngine({ config: cfg, engine: 'fused', weights });
     // Sequences 1 and 2 are padded (one and two tokens short), so the last keys of those rows are masked.
     const batch = randomTargetedBatch(cfg, 3, SEQ, streamFromSeed(29));
-    const expected = await reference.forward(batch, { attentions: true });
-    const actual = await fused.forward(batch, { attentions: true });
+    const expected = await reference.forward(batch, { attentions: true, keys: true });
+    const actual = await fused.forward(batch, { attentions: true, keys: true });
     expect(relativeError(actual.logits.data, expected.logits.data)).toBeLessThan(TOLERANCE);
     expect(relativeError(actual.attentions![0].data, expected.attentions![0].data)).toBeLessThan(TOLERANCE);
+    // The keys (attention diagnostics' key norms) agree too, in the same [B, T, hidden] layout.
+    expect(actual.keys![0].shape).toEqual(expected.keys![0].shape);
+    expect(relativeError(actual.keys![0].data, expected.keys![0].data)).toBeLessThan(TOLERANCE);
     // Every row of sequence 2 (query rows in both workgroups) gives its two padded keys exactly zero weight.
     const probs = actual.attentions![0].data;
     for (const i of [0, 63, 64, SEQ - 1]) {

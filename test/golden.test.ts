@@ -55,7 +55,7 @@ async function goldenRun(name: keyof typeof RUNS): Promise<Record<string, unknow
   await cli('pretrain', ...RUNS[name], '--preset', 'tiny', '--corpus', corpus, '--tokenizer', 'corpora/default-tokenizer.json',
     '--steps', '8', '--batch-size', '4', '--lr', '0.001', '--warmup-steps', '2', '--save-every', '0', '--log-every', '4',
     '--seed', '7', '--masking', 'babyberta', '--mask-probability', '0.15', '--max-length', '128', '--clip-norm', '1',
-    '--weight-decay', '0', '--bias-correction', '--backend', 'cpu', '--engine', 'tfjs', '--out', out);
+    '--weight-decay', '0', '--bias-correction', '--keep-last', '3', '--backend', 'cpu', '--engine', 'tfjs', '--out', out);
   const step = join(out, 'step-8');
   const results = join(dir, `${name}-probe`);
   await cli('probe', '--checkpoint', step, '--suite', suite, '--scoring', 'holistic', '--ties', 'wrong', '--seed', '0',

@@ -1,5 +1,6 @@
 // The layer picture, held against the code: every folder of src/ imports only folders on its own floor or
 // below, the folders import each other in no loop, and neither do the files. A new folder gets a floor here.
+// Also the house rule of short files: none of src/ over MAX_LINES.
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -14,6 +15,9 @@ const FLOORS: Record<string, number> = {
   model: 2,
   core: 1,
 };
+
+/** A file does one job and fits in a head (the longest today, a WGSL kernel generator, is near 300). */
+const MAX_LINES = 350;
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -88,5 +92,10 @@ describe('the layers of src/', () => {
     }
     expect(cycles(folders)).toEqual([]);
     expect(cycles(graph)).toEqual([]);
+  });
+
+  it(`no file of src/ is over ${MAX_LINES} lines`, () => {
+    const long = sourceFiles('src').map((file) => [file, readFileSync(file, 'utf8').split('\n').length - 1] as const).filter(([, n]) => n > MAX_LINES);
+    expect(long).toEqual([]);
   });
 });

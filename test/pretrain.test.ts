@@ -89,9 +89,10 @@ describe('pretrain', () => {
     await expect(pretrain(resolveTrainConfig({ out, resume: true, steps: 6 }, undefined, current), { argv: [] })).resolves.toMatchObject({ step: 6 });
   });
 
-  it('stops on a non-finite loss, names the step, keeps the last good checkpoint', async () => {
+  it('stops on a non-finite loss, names the step, and names no checkpoint whose weights gave it (--lr 1e15 --save-every 1)', async () => {
     const out = join(dir, 'nan');
-    await expect(pretrain(config(out, { lr: 1e30, steps: 30, warmupSteps: 0, saveEvery: 1, clipNorm: 0 }), { argv: [] }))
-      .rejects.toThrow(/loss became (NaN|Infinity|-Infinity) at step \d+; training stopped\. Last good checkpoint: .*step-\d+/);
+    await expect(pretrain(config(out, { lr: 1e15, steps: 30, warmupSteps: 0, saveEvery: 1 }), { argv: [] }))
+      .rejects.toThrow(/loss became NaN at step 2; training stopped \(its weights came from step-1, now set aside as step-1\.diverged\)\. Last good checkpoint: none$/);
+    expect(await readdir(out)).toEqual(expect.arrayContaining(['step-1.diverged', 'stopped.json']));
   });
 });

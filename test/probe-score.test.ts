@@ -7,8 +7,12 @@ import { createEngine } from '../src/engine/index.js';
 import type { Engine } from '../src/engine/types.js';
 import { loadCheckpoint } from '../src/io/checkpoint.js';
 import { SPECIAL_IDS } from '../src/model/config.js';
-import { probeSuite, type ProbeOptions } from '../src/probe/run.js';
-import { scoringRows, scoreSentences, type EncodedSentence, type ScoringMethod } from '../src/probe/score.js';
+import { groupOf } from '../src/engine/group.js';
+import { initWeights } from '../src/model/init.js';
+import { probeModels, probeSuite, type ProbeOptions } from '../src/probe/run.js';
+import { engineScorer, groupScorer, scoringRows, scoreSentences, type BatchScorer, type EncodedSentence, type ScoringMethod } from '../src/probe/score.js';
+import type { ProbeSummary } from '../src/probe/summary.js';
+import { streamFromSeed } from '../src/core/random.js';
 import type { Suite } from '../src/probe/types.js';
 import { loadTokenizer } from '../src/tokenizer/load.js';
 import type { Tokenizer } from '../src/tokenizer/types.js';
@@ -93,7 +97,9 @@ describe('golden scores on the fixture checkpoint', () => {
       const { items } = await probeSuite(engine, tokenizer, suiteOf(PAIRS), options(method));
       return items.map((item) => [item.score_good, item.score_bad]);
     }));
-    scores.flat(2).forEach((x, i) => expect(Math.abs(x - GOLDEN[i])).toBeLessThan(2e-3));
+    scores.flat(2).forEach((x, i) => {
+      expect(Math.abs(x - GOLDEN[i])).toBeLessThan(2e-3);
+    });
   });
 
   it('reports the SSA scalars read from the weights and the parameter count', async () => {
@@ -129,8 +135,11 @@ describe('batching', () => {
     const sentences = MORE.flatMap((p) => [tokenizer.encode(p.good), tokenizer.encode(p.bad)]);
     const sizes: number[] = [];
     const counting = Object.create(engine) as Engine;
-    counting.targetLogProbs = (batch) => (sizes.push(batch.batchSize), engine.targetLogProbs(batch));
-    await scoreSentences(counting, sentences, { method: 'pll', batchSize: 64, maxRows: 7 });
+    counting.targetLogProbs = (batch) => {
+      sizes.push(batch.batchSize);
+      return engine.targetLogProbs(batch);
+    };
+    await scoreSentences(engineScorer(counting), 1, sentences, { method: 'pll', batchSize: 64, maxRows: 7 });
     expect(Math.max(...sizes)).toBe(7);
     const rows = sentences.reduce((n, s) => n + scoringRows(s, 'pll').length, 0);
     expect(sizes.reduce((a, b) => a + b, 0)).toBe(rows);
@@ -154,7 +163,7 @@ describe('PLL rows', () => {
     expect(scoringRows(sentence, 'holistic')[0].positions).toEqual(sentence.ids.map((_, t) => t));
     const pll = scoringRows(sentence, 'pll');
     expect(pll).toHaveLength(inner);
-    pll.forEach((row) => expect(row.inputIds.filter((id) => id === SPECIAL_IDS.mask)).toHaveLength(1));
+    for (const row of pll) expect(row.inputIds.filter((id) => id === SPECIAL_IDS.mask)).toHaveLength(1);
     const l2r = scoringRows(sentence, 'pll-word-l2r');
     const masks = l2r.map((row) => row.inputIds.flatMap((id, t) => (id === SPECIAL_IDS.mask ? [t] : [])));
     // tokens: <s> Ġthe Ġd in o s a u r s Ġlike …: scoring Ġd (position 2) masks the whole word, `a` (6) masks 6–9.
@@ -170,3 +179,40 @@ const GOLDEN = [
   -23.864, -23.892, -62.868, -57.38, -22.864, -17.538,
   -23.864, -23.892, -62.807, -57.3, -22.859, -17.538,
 ];
+
+describe('a group probed in one pass', () => {
+  it('writes for each member what it writes probed alone, and a diverged member spoils only its own results', async () => {
+    const checkpoint = await loadCheckpoint(FIXTURE);
+    const other = initWeights(checkpoint.modelConfig, streamFromSeed(7).next);
+    const diverged = new Map([...checkpoint.weights].map(([name, t]) => [name, { shape: t.shape, data: t.data.map(() => NaN) }]));
+    const engines = await Promise.all([checkpoint.weights, other, diverged].map((weights) => createEngine({ config: checkpoint.modelConfig, weights, backend: 'cpu' })));
+    const group = groupOf(engines);
+    const calls: number[] = [];
+    const counted: BatchScorer = (batch) => {
+      calls.push(batch.batchSize);
+      return groupScorer(group, [0, 1, 2])(batch);
+    };
+    const suite = suiteOf(PAIRS);
+    const { model, ...shared } = options('pll');
+    const results = await probeModels(counted, [0, 1, 2].map((i) => ({ engine: group.member(i), model: { ...model, run: `m${i}` } })), tokenizer, suite, shared);
+    const alone = await Promise.all([0, 1].map((i) => probeSuite(engines[i], tokenizer, suite, { ...options('pll'), model: { ...model, run: `m${i}` } })));
+    const timeless = (summary: ProbeSummary) => ({ ...summary, elapsed_s: 0, pairs_per_s: 0, scoring_s: 0, created: '' });
+    for (const i of [0, 1]) {
+      const result = results[i];
+      if (result instanceof Error) throw result;
+      expect(result.items).toEqual(alone[i].items);
+      expect(timeless(result.summary)).toEqual(timeless(alone[i].summary));
+    }
+    expect(results[2]).toBeInstanceOf(Error);
+    expect((results[2] as Error).message).toMatch(/non-finite score/);
+    // One engine call per batch for all three members: as many calls as one model alone needs.
+    const single: number[] = [];
+    const countedSingle: BatchScorer = (batch) => {
+      single.push(batch.batchSize);
+      return engineScorer(engines[0])(batch);
+    };
+    await scoreSentences(countedSingle, 1, PAIRS.flatMap((p) => [tokenizer.encode(p.good), tokenizer.encode(p.bad)]), { method: 'pll', batchSize: 64, maxRows: 128 });
+    expect(calls).toEqual(single);
+    group.dispose();
+  });
+});

@@ -9,7 +9,6 @@ import { readComparison, writeComparison } from '../src/report/outputs.js';
 import { collectRunSummaries, type RunSummary } from '../src/report/summaries.js';
 import { holmAdjust } from '../src/report/stats.js';
 import { formatComparisonTable } from '../src/report/table.js';
-import { parseVariant, variantName } from '../src/model/attention.js';
 import { streamFromSeed } from '../src/core/random.js';
 import { FIXTURE_PARADIGMS, writeFixtureRun, writeStandardFixture, type FixtureRun } from './report-fixtures.js';
 
@@ -244,15 +243,5 @@ describe('summaries probed during training (no checkpoint folder named)', () => 
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
-});
-
-describe('variant names', () => {
-  it.each(['softmax', 'ssa-1.5', 'ssa-2', 'ssa-trainable', 'ssa-trainable-n2-btrainable', 'ssa-2-b0.5-head'])('%s round-trips', (name) => {
-    expect(variantName(parseVariant(name))).toBe(name);
-  });
-  it('rejects nonsense with one clear error', () => {
-    expect(() => parseVariant('ssa-x')).toThrow(/not a number/);
-    expect(() => parseVariant('relu')).toThrow(/unknown variant/);
   });
 });

@@ -85,6 +85,10 @@ describe('summaries and intervals', () => {
     ['nulls are no tests and do not count', [0.01, null, 0.04], [0.02, null, 0.04]],
     ['capped at 1', [0.6, 0.7], [1, 1]],
   ])('Holm adjustment: %s', (_name, p, adjusted) => {
-    holmAdjust(p).forEach((value, i) => (adjusted[i] === null ? expect(value).toBeNull() : expect(value).toBeCloseTo(adjusted[i]!, 15)));
+    const actual = holmAdjust(p);
+    for (const [i, expected] of adjusted.entries()) {
+      if (expected === null) expect(actual[i]).toBeNull();
+      else expect(actual[i]).toBeCloseTo(expected, 15);
+    }
   });
 });

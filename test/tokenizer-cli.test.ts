@@ -24,7 +24,10 @@ afterEach(() => {
 /** Runs the command, returning what it printed on stdout; stderr (progress) is swallowed. */
 async function run(args: string[]): Promise<string> {
   let stdout = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+    stdout += String(chunk);
+    return true;
+  });
   vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
   await yargs(args)
     .strict()

@@ -51,7 +51,9 @@ describe('encode', () => {
     const odd = ['UPPER case', 'tabs\tand\nnewlines', "it's 10:30 o'clock", 'ÄÖÜ straße', '日本語', 'a—b–c', '  ', 'x'.repeat(200)];
     const texts = [...lines, ...odd, ...lines.map((line) => line.toUpperCase())];
     const expected = await rust.encodeBatch(texts);
-    texts.forEach((text, i) => expect(tokenizer.encode(text).ids, text).toEqual(expected[i].getIds()));
+    texts.forEach((text, i) => {
+      expect(tokenizer.encode(text).ids, text).toEqual(expected[i].getIds());
+    });
   });
 
   it('decodes back to the lower-cased text', () => {

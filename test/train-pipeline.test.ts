@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { resolveTrainConfig } from '../src/config/resolve.js';
 import type { Engine } from '../src/engine/types.js';
 import { loadCheckpoint, loadTrainerState } from '../src/io/checkpoint.js';
-import { pretrain } from '../src/train/loop.js';
+import { pretrain, type ProbeHook } from '../src/train/loop.js';
 
 /** Training steps whose promise has not resolved yet, and the most seen at once. */
 const open = { now: 0, most: 0 };
@@ -54,8 +54,9 @@ describe('pipelined training loop', () => {
 
     const hooked = join(dir, 'hooked');
     const probed: { step: number; optimizerStep: number; inFlight: number }[] = [];
-    const probe = async (step: number, engine: Engine) => {
-      probed.push({ step, optimizerStep: (await engine.readOptimizerState()).step, inFlight: open.now });
+    const probe: ProbeHook = async (step, engine, members) => {
+      probed.push({ step, optimizerStep: (await engine.member(members[0].index).readOptimizerState()).step, inFlight: open.now });
+      return [undefined];
     };
     await pretrain(config(hooked, { saveEvery: 5, probeEvery: 4 }), { argv: [], probe });
     expect(probed).toEqual([4, 8, 11].map((step) => ({ step, optimizerStep: step, inFlight: 0 })));

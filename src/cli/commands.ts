@@ -6,13 +6,14 @@ import { importCommand } from './import.js';
 import { compareCommand } from './compare.js';
 import { reportCommand } from './report.js';
 import { sweepCommand } from './sweep.js';
+import { sweepUnitCommand } from './sweep-unit.js';
 import { attentionCommand } from './attention.js';
 import { tokenizerCommand } from './tokenizer.js';
 import { corpusCommand } from './corpus.js';
 import { probeCommand } from './probe.js';
 import { probesCommand } from './probes.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: each command module has its own argv type; yargs takes them all.
 export const commands: CommandModule<any, any>[] = [
   pretrainCommand,
   exportCommand,
@@ -20,6 +21,7 @@ export const commands: CommandModule<any, any>[] = [
   compareCommand,
   reportCommand,
   sweepCommand,
+  sweepUnitCommand,
   attentionCommand,
   tokenizerCommand,
   corpusCommand,

@@ -4,12 +4,15 @@ import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { childLauncher } from '../sweep/launch.js';
 import { checkpointCompletion, runSweep } from '../sweep/run.js';
-import { parseVariant } from '../model/attention.js';
+import { ATTENTION_OPTIONS, parseVariant } from '../model/attention.js';
+import { plannedRuns } from '../sweep/manifest.js';
+import { autoLockstepSize, lockstepSize } from '../sweep/units.js';
+import { configOf } from './sweep-unit.js';
 import { fail } from './errors.js';
 import { PRETRAIN_OPTIONS } from './pretrain.js';
 
 /** Pretrain flags a sweep forwards unchanged to every run; variant, seed, --out and --resume are the sweep's. */
-const SWEEP_OWNED = new Set(['attention', 'ssa-n', 'ssa-n-trainable', 'ssa-b', 'ssa-b-trainable', 'ssa-granularity', 'seed', 'out', 'resume']);
+const SWEEP_OWNED = new Set([...Object.keys(ATTENTION_OPTIONS), 'seed', 'out', 'resume']);
 const PASS_THROUGH = Object.fromEntries(Object.entries(PRETRAIN_OPTIONS).filter(([name]) => !SWEEP_OWNED.has(name)));
 
 function passThroughFlags(argv: Record<string, unknown>): string[] {
@@ -34,11 +37,16 @@ export const sweepCommand: CommandModule = {
         'first-seed': { type: 'number', default: 0, describe: 'first seed of the range' },
         name: { type: 'string', default: 'sweep', describe: 'sweep name: runs go to <root>/<name>/<variant>-seed<k>' },
         root: { type: 'string', default: 'checkpoints', describe: 'folder that holds sweeps' },
-        parallel: { type: 'number', default: 1, describe: 'runs at once; on WebGPU they share the one adapter Dawn gives (a batch-16 run leaves most of a large GPU idle)' },
+        parallel: { type: 'number', default: 1, describe: 'units at once; on WebGPU they share the one adapter Dawn gives' },
+        lockstep: {
+          type: 'string', default: 'auto',
+          describe: 'runs trained as one group in one process: K, off (one per process), or auto (on the fused engine as many as fit the GPU, else off)',
+        },
+        'final-probe': { type: 'boolean', default: true, describe: "probe each run's final checkpoint on its --probe-suite (--no-final-probe to skip)" },
         ...PASS_THROUGH,
       })
       .example('$0 sweep --attention softmax,ssa-1.5 --seeds 2 --steps 300 --name demo', 'a small CPU sweep')
-      .example('$0 sweep --preset babyberta --backend webgpu --attention softmax,ssa-1.5,ssa-2 --seeds 10 --probe-every 10000 --name paper', 'the GPU recipe'),
+      .example('$0 sweep --preset babyberta --backend webgpu --attention softmax,ssa-1.5,ssa-2 --seeds 5 --lockstep 15 --probe-every 20000 --name paper', 'the GPU recipe: 15 runs in lockstep'),
   handler: async (argv) => {
     const variants = String(argv.attention).split(',').map((v) => v.trim()).filter((v) => v !== '');
     if (variants.length === 0) fail('--attention needs at least one variant');
@@ -51,16 +59,19 @@ export const sweepCommand: CommandModule = {
     if (!Number.isInteger(parallel) || parallel < 1) fail('--parallel must be a positive integer');
     const name = argv.name as string;
     if (!/^[\w.-]+$/.test(name)) fail(`--name "${name}" may hold only letters, digits, '.', '_' and '-'`);
+    const finalProbe = argv['final-probe'] as boolean;
     const plan = {
       name, dir: join(argv.root as string, name), variants,
       seeds: Array.from({ length: count }, (_, i) => first + i), pretrainFlags: passThroughFlags(argv),
+      lockstep: 1, finalProbe,
     };
+    plan.lockstep = argv.lockstep === 'auto' ? await autoLockstepSize(configOf(plannedRuns(plan)[0].argv), variants.length * count) : lockstepSize(argv.lockstep as string);
 
     const children = new Set<ChildProcess>();
     let stop = false;
     const onSignal = () => {
       stop = true;
-      // pretrain saves a checkpoint and exits on SIGINT, so the run resumes cleanly next time.
+      // a unit saves every run and exits on SIGINT, so its runs resume cleanly next time.
       for (const child of children) child.kill('SIGINT');
     };
     process.on('SIGINT', onSignal);
@@ -68,7 +79,7 @@ export const sweepCommand: CommandModule = {
     try {
       const outcome = await runSweep(plan, {
         launch: childLauncher(children),
-        completion: checkpointCompletion((argv.steps as number | undefined) ?? null),
+        completion: checkpointCompletion((argv.steps as number | undefined) ?? null, finalProbe),
         parallel,
         log: (line) => process.stderr.write(`babyssa: ${line}\n`),
         stopRequested: () => stop,
@@ -76,11 +87,11 @@ export const sweepCommand: CommandModule = {
       const states = outcome.manifest.runs.map((r) => r.state);
       const count = (s: string) => states.filter((x) => x === s).length;
       process.stderr.write(
-        `babyssa: sweep ${name}: ${count('done')} done, ${count('failed')} failed, ${count('pending')} pending ` +
+        `babyssa: sweep ${name}: ${count('done')} done, ${count('stopped')} stopped (non-finite), ${count('failed')} failed, ${count('pending')} pending ` +
           `(ran ${outcome.ran.length}, skipped ${outcome.skipped.length} already done) → ${plan.dir}/sweep.json\n`,
       );
       if (count('pending') > 0) process.stderr.write(`babyssa: re-run the same command to continue\n`);
-      if (count('failed') > 0) process.exitCode = 1;
+      if (count('failed') > 0 || count('stopped') > 0) process.exitCode = 1;
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);

@@ -1,7 +1,8 @@
 // Turns defaults, the preset, a --config file and flags into one validated TrainConfig.
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { UserError } from '../core/errors.js';
+import { attentionFromFields, variantName } from '../model/attention.js';
 import { maxSequenceLength, type ModelConfig } from '../model/config.js';
 import { MODEL_PRESETS, PRESET_NAMES } from '../model/presets.js';
 import { PRESET_TRAINING, trainConfigSchema, type TrainConfig } from './schema.js';
@@ -86,20 +87,10 @@ export function resolveTrainConfig(
 }
 
 export function modelConfigFor(config: TrainConfig): ModelConfig {
-  return {
-    ...MODEL_PRESETS[config.preset],
-    attention: {
-      scoring: config.attention,
-      ssaN: config.ssaN,
-      ssaNTrainable: config.ssaNTrainable,
-      ssaB: config.ssaB,
-      ssaBTrainable: config.ssaBTrainable,
-      ssaGranularity: config.ssaGranularity,
-    },
-  };
+  return { ...MODEL_PRESETS[config.preset], attention: attentionFromFields(config) };
 }
 
+/** `<preset>-<variant>-seed<seed>`: runs that differ in any attention setting get different folders. */
 export function defaultRunName(config: TrainConfig): string {
-  const attention = config.attention === 'ssa' ? `ssa${config.ssaNTrainable ? '-trainable' : `-${config.ssaN}`}` : 'softmax';
-  return `${config.preset}-${attention}-seed${config.seed}`;
+  return `${config.preset}-${variantName(attentionFromFields(config))}-seed${config.seed}`;
 }

@@ -1,15 +1,14 @@
 // The training config's keys by what they mean for a run. `--resume` refuses to change a run's identity,
 // changes its training settings only knowingly (--allow-config-change, recorded), and leaves the runtime keys
 // free; `compare` pairs runs only when their compared keys agree.
+import { ATTENTION_FIELDS } from '../model/attention.js';
 import { trainConfigSchema, type TrainConfig } from './schema.js';
 
 type Key = keyof TrainConfig;
 
-/** The attention variant: what `compare` compares across, so never part of the training it checks. */
-export const ATTENTION_KEYS = ['attention', 'ssaN', 'ssaNTrainable', 'ssaB', 'ssaBTrainable', 'ssaGranularity'] as const satisfies readonly Key[];
-
-/** What a run is: the model's shape, its attention, and the seed every random choice derives from. */
-export const IDENTITY_KEYS = ['preset', ...ATTENTION_KEYS, 'seed'] as const satisfies readonly Key[];
+/** What a run is: the model's shape, its attention (the variant `compare` compares across), and the seed every
+ * random choice derives from. */
+export const IDENTITY_KEYS: readonly Key[] = ['preset', ...ATTENTION_FIELDS, 'seed'];
 
 /** Where and how a run executes and reports, never what it learns (the two engines are parity-tested). */
 export const RUNTIME_KEYS = [

@@ -1,7 +1,7 @@
 // The one training config: defaults are BabyBERTa's (Huebner et al. 2021) unless a reason says otherwise.
 // Precedence: these defaults < the preset's training overrides < --config file.json < command-line flags.
 import { z } from 'zod';
-import { DEFAULT_SSA_B, DEFAULT_SSA_N } from '../model/attention.js';
+import { ATTENTION_SCORINGS, DEFAULT_ATTENTION, SSA_GRANULARITIES } from '../model/attention.js';
 import { PRESET_NAMES } from '../model/presets.js';
 
 const positive = z.number().positive();
@@ -18,16 +18,13 @@ export const trainConfigSchema = z.strictObject({
   // token, </s>), at most the preset's positions (checked in resolve.ts).
   maxLength: z.number().int().min(3, 'must be at least 3 (<s>, one token and </s>)').default(128),
 
-  // softmax is the baseline; ssa is the paper's Scaled Signed Averaging.
-  attention: z.enum(['softmax', 'ssa']).default('softmax'),
-  // the SSA defaults and their reasons live with the attention settings (model/attention.ts).
-  ssaN: z.number().min(1).default(DEFAULT_SSA_N),
-  // fixed n reproduces SSA-1.5 / SSA-2; trainable n is the paper's learnable variant.
-  ssaNTrainable: z.boolean().default(false),
-  ssaB: positive.default(DEFAULT_SSA_B),
-  ssaBTrainable: z.boolean().default(false),
-  // one (n, b) per layer shared by heads, as in the authors' code.
-  ssaGranularity: z.enum(['layer', 'head']).default('layer'),
+  // the attention settings: each field's one default, with its reason, is DEFAULT_ATTENTION (model/attention.ts).
+  attention: z.enum(ATTENTION_SCORINGS).default(DEFAULT_ATTENTION.scoring),
+  ssaN: z.number().min(1).default(DEFAULT_ATTENTION.ssaN),
+  ssaNTrainable: z.boolean().default(DEFAULT_ATTENTION.ssaNTrainable),
+  ssaB: positive.default(DEFAULT_ATTENTION.ssaB),
+  ssaBTrainable: z.boolean().default(DEFAULT_ATTENTION.ssaBTrainable),
+  ssaGranularity: z.enum(SSA_GRANULARITIES).default(DEFAULT_ATTENTION.ssaGranularity),
 
   // BabyBERTa's masking: 90% <mask> / 10% random / 0% unchanged; "hf" is the standard 80/10/10.
   masking: z.enum(['babyberta', 'hf']).default('babyberta'),
@@ -62,10 +59,15 @@ export const trainConfigSchema = z.strictObject({
   // auto: the fused WebGPU engine (parity-tested against the reference, ~60× faster on an H200) whenever the
   // backend is webgpu, else the tfjs reference engine; tfjs and fused force one.
   engine: z.enum(['auto', 'tfjs', 'fused']).default('auto'),
-  // run folder; empty means checkpoints/<preset>-<attention>-seed<seed>.
+  // run folder; empty means checkpoints/<preset>-<variant>-seed<seed>.
   out: z.string().default(''),
   // a checkpoint every 1,000 steps bounds lost work to minutes on a GPU.
   saveEvery: z.number().int().min(0).default(1000),
+  // the newest 3 checkpoints: the last for --resume and two before it, so a run that goes bad late still has
+  // weights from a few saves back; 0 keeps all (HF's save_total_limit). --save-every 1 once kept 877 MB per 300 tiny steps.
+  keepLast: z.number().int().min(0).default(3),
+  // steps whose checkpoints are kept whatever keepLast says (e.g. the ones a paper analyses).
+  keepSteps: z.array(positiveInt).default([]),
   // metrics.jsonl gets a line every 10 steps: a smooth curve without a huge file.
   logEvery: positiveInt.default(10),
   resume: z.boolean().default(false),

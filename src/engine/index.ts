@@ -28,23 +28,32 @@ export const DEFAULT_OPTIMIZER: OptimizerSettings = {
   beta1: 0.9, beta2: 0.999, eps: 1e-6, weightDecay: 0, biasCorrection: true, clipNorm: 1,
 };
 
-export async function createEngine(options: CreateEngineOptions): Promise<Engine> {
-  const { config, backend = 'auto', seed = 0, optimizer = DEFAULT_OPTIMIZER } = options;
-  const weights = options.weights ?? initWeights(config, streamFromSeed(seed).next);
-  let engine = options.engine ?? 'tfjs';
+/** The engine `--engine`/`--backend` resolve to, with the tfjs backend activated for auto (and tfjs). */
+export async function resolveEngineKind(engine: EngineKind, backend: BackendChoice): Promise<{ kind: 'fused' } | { kind: 'tfjs'; active: ActiveBackend }> {
+  let kind = engine;
   let active: ActiveBackend | undefined;
-  if (engine === 'auto') {
+  if (kind === 'auto') {
     active = await activateBackend(backend);
-    engine = active.name === 'webgpu' ? 'fused' : 'tfjs';
+    kind = active.name === 'webgpu' ? 'fused' : 'tfjs';
   }
-  if (engine === 'fused') {
+  if (kind === 'fused') {
     if (backend !== 'auto' && backend !== 'webgpu') {
       throw new UserError(`--engine fused runs on WebGPU only; drop --backend ${backend} or use --engine tfjs`);
     }
     if (!(await requestWebGpu())) throw new UserError('no WebGPU adapter found; use --engine tfjs --backend wasm');
+    return { kind: 'fused' };
+  }
+  return { kind: 'tfjs', active: active ?? (await activateBackend(backend)) };
+}
+
+export async function createEngine(options: CreateEngineOptions): Promise<Engine> {
+  const { config, backend = 'auto', seed = 0, optimizer = DEFAULT_OPTIMIZER } = options;
+  const weights = options.weights ?? initWeights(config, streamFromSeed(seed).next);
+  const resolved = await resolveEngineKind(options.engine ?? 'tfjs', backend);
+  if (resolved.kind === 'fused') {
     // Loaded only when asked for: the tfjs path never pulls in the WebGPU kernels.
     const { createFusedEngine } = await import('./webgpu/engine.js');
     return createFusedEngine({ config, optimizer, weights });
   }
-  return createTfjsEngine({ config, backend: active ?? (await activateBackend(backend)), optimizer, weights });
+  return createTfjsEngine({ config, backend: resolved.active, optimizer, weights });
 }

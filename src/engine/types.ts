@@ -34,10 +34,18 @@ export interface StepResult {
   gradNorm: number;
 }
 
+/** What a forward pass returns beside the logits (diagnostics and tests). */
+export interface ForwardOptions {
+  attentions?: boolean;
+  keys?: boolean;
+}
+
 export interface ForwardOutput {
   logits: HostTensor; // [B, T, V]
   /** Per layer, attention weights [B, H, T, T]; present when asked for. */
   attentions?: HostTensor[];
+  /** Per layer, the key projection x·Wkᵀ + b [B, T, hidden] (head h is columns h·d … h·d + d − 1); present when asked for. */
+  keys?: HostTensor[];
 }
 
 /**
@@ -60,8 +68,8 @@ export interface Engine {
   lossAndGradients(batch: TargetedBatch, options?: GradientOptions): Promise<{ loss: number; gradients: NamedTensors }>;
   /** log p(target | input) at each target position (dropout off); scoring builds on this. */
   targetLogProbs(batch: TargetedBatch): Promise<Float32Array>;
-  /** Full logits (and optionally attention weights), dropout off: diagnostics and tests. */
-  forward(batch: TokenBatch, options?: { attentions?: boolean }): Promise<ForwardOutput>;
+  /** Full logits (and optionally attention weights and keys), dropout off: diagnostics and tests. */
+  forward(batch: TokenBatch, options?: ForwardOptions): Promise<ForwardOutput>;
 
   readWeights(): Promise<NamedTensors>;
   /** Replaces every parameter; names and shapes must match `paramSpecs(config)`. */

@@ -6,7 +6,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { UserError } from '../core/errors.js';
 import type { NamedTensors, OptimizerState } from '../core/tensors.js';
 import type { ModelConfig } from '../model/config.js';
-import { paramSpecs, ssaWeightsProblem } from '../model/params.js';
+import { HF_EXTRAS, HF_NAMES, paramSpecs, ssaWeightsProblem } from '../model/params.js';
 import { writeFileAtomic, pathExists } from '../core/files.js';
 import { hfConfigFromModel, modelConfigFromHf } from './hf-config.js';
 import { encodeSafetensors, readSafetensors } from './safetensors.js';
@@ -19,7 +19,7 @@ export const CHECKPOINT_FILES = ['model.safetensors', 'optimizer.safetensors', '
 /** What the trainer needs to continue exactly where it stopped. */
 export interface TrainerState {
   step: number;
-  /** The run's random stream (seedrandom ARC4 state). */
+  /** The run's random stream (its alea state, src/core/random.ts). */
   rngState: unknown;
   /** Position in the shuffled, pattern-expanded data. */
   dataCursor: { epoch: number; position: number };
@@ -27,6 +27,11 @@ export interface TrainerState {
   tokensSeen: number;
   /** Where this checkpoint was trained: engine, backend and WebGPU adapter (run metadata). */
   device?: { engine: string; backend: string; adapter: string | null };
+  /** The divergence watch (src/train/divergence.ts), so a resumed run flags what the uninterrupted one would. */
+  divergence?: { above_since: number | null; diverged_at: number | null };
+  /** The members trained in lockstep with this run at this step, as paths relative to this run's folder ('.' is
+   * itself); absent for a run trained alone. A group resumes with the same members. */
+  group?: string[];
 }
 
 export interface LoadedCheckpoint {
@@ -41,7 +46,7 @@ export interface LoadedCheckpoint {
 }
 
 /** Tensors a checkpoint may carry beside the parameters: HF's alias of the decoder bias and the tied decoder. */
-const TOLERATED_EXTRAS = new Set(['lm_head.bias', 'lm_head.decoder.weight', 'roberta.embeddings.position_ids']);
+const TOLERATED_EXTRAS = new Set<string>([HF_EXTRAS.decoderBiasAlias, HF_EXTRAS.tiedDecoder, HF_EXTRAS.positionIds]);
 
 export function stepDirName(step: number): string {
   return `step-${step}`;
@@ -89,7 +94,7 @@ export function validateWeights(weights: NamedTensors, config: ModelConfig, sour
   const ordered: NamedTensors = new Map();
   for (const spec of paramSpecs(config)) {
     let tensor = weights.get(spec.name);
-    if (!tensor && spec.name === 'lm_head.decoder.bias') tensor = weights.get('lm_head.bias');
+    if (!tensor && spec.name === HF_NAMES.decoderBias) tensor = weights.get(HF_EXTRAS.decoderBiasAlias);
     if (!tensor) throw new UserError(`${source}: missing tensor ${spec.name}`);
     if (tensor.shape.join(',') !== spec.shape.join(',')) {
       throw new UserError(`${source}: tensor ${spec.name} has shape [${tensor.shape}], expected [${spec.shape}]`);
@@ -158,8 +163,8 @@ export async function saveCheckpoint(runDir: string, contents: CheckpointContent
   const final = join(runDir, name);
   const temp = join(runDir, `.${name}.${process.pid}.tmp`);
   const weights = new Map(contents.weights);
-  const decoderBias = weights.get('lm_head.decoder.bias');
-  if (decoderBias) weights.set('lm_head.bias', decoderBias);
+  const decoderBias = weights.get(HF_NAMES.decoderBias);
+  if (decoderBias) weights.set(HF_EXTRAS.decoderBiasAlias, decoderBias);
   const trainer = { ...contents.trainer, optimizerStep: contents.optimizer.step };
   const files: [string, string | Uint8Array][] = [
     ['model.safetensors', encodeSafetensors(weights, { format: 'pt' })],

@@ -2,12 +2,10 @@
 // (HF keeps unknown keys, so the file loads in `transformers` unchanged).
 import { UserError } from '../core/errors.js';
 import type { ModelConfig } from '../model/config.js';
-import type { AttentionConfig } from '../model/attention.js';
+import { attentionFromHf, hfAttentionFields } from '../model/attention.js';
 import { SPECIAL_IDS } from '../model/config.js';
-import { ssaValueProblem } from '../model/ssa-bounds.js';
 
 export function hfConfigFromModel(config: ModelConfig): Record<string, unknown> {
-  const a = config.attention;
   return {
     architectures: ['RobertaForMaskedLM'],
     model_type: 'roberta',
@@ -28,12 +26,7 @@ export function hfConfigFromModel(config: ModelConfig): Record<string, unknown> 
     eos_token_id: SPECIAL_IDS.eos,
     position_embedding_type: 'absolute',
     tie_word_embeddings: true,
-    attention_scoring: a.scoring,
-    ssa_n: a.ssaN,
-    ssa_b: a.ssaB,
-    ssa_n_trainable: a.ssaNTrainable,
-    ssa_b_trainable: a.ssaBTrainable,
-    ssa_granularity: a.ssaGranularity,
+    ...hfAttentionFields(config.attention),
   };
 }
 
@@ -50,24 +43,7 @@ export function modelConfigFromHf(json: Record<string, unknown>, source: string)
   }
   const act = field<string>(json, 'hidden_act', 'string', source, 'gelu');
   if (act !== 'gelu') throw new UserError(`${source}: hidden_act "${act}" is not supported (only exact gelu)`);
-  const scoring = field<string>(json, 'attention_scoring', 'string', source, 'softmax');
-  if (scoring !== 'softmax' && scoring !== 'ssa') throw new UserError(`${source}: attention_scoring must be softmax or ssa, not "${scoring}"`);
-  const granularity = field<string>(json, 'ssa_granularity', 'string', source, 'layer');
-  if (granularity !== 'layer' && granularity !== 'head') throw new UserError(`${source}: ssa_granularity must be layer or head`);
-  const attention: AttentionConfig = {
-    scoring,
-    ssaN: field<number>(json, 'ssa_n', 'number', source, 1.5),
-    ssaNTrainable: field<boolean>(json, 'ssa_n_trainable', 'boolean', source, false),
-    ssaB: field<number>(json, 'ssa_b', 'number', source, 1),
-    ssaBTrainable: field<boolean>(json, 'ssa_b_trainable', 'boolean', source, false),
-    ssaGranularity: granularity,
-  };
-  if (scoring === 'ssa') {
-    for (const [which, key, value] of [['n', 'ssa_n', attention.ssaN], ['b', 'ssa_b', attention.ssaB]] as const) {
-      const problem = ssaValueProblem(which, value);
-      if (problem) throw new UserError(`${source}: config field "${key}": ${problem}`);
-    }
-  }
+  const attention = attentionFromHf(json, source);
   const config: ModelConfig = {
     vocabSize: field(json, 'vocab_size', 'number', source),
     hiddenSize: field(json, 'hidden_size', 'number', source),

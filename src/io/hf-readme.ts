@@ -1,5 +1,8 @@
 // The README.md of an exported folder: what the model is and the few lines of Python that load it.
+import { DEFAULT_ATTENTION, hfAttentionFields } from '../model/attention.js';
 import type { ModelConfig } from '../model/config.js';
+
+const HF_FIELDS = Object.keys(hfAttentionFields(DEFAULT_ATTENTION)).map((key) => `\`${key}\``).join(', ');
 
 function describeAttention(config: ModelConfig): string {
   const a = config.attention;
@@ -57,8 +60,7 @@ word and wraps every sentence as \`<s> … </s>\`; pad id 1, \`<mask>\` id 0.
 
 ## Files
 
-- \`config.json\`: transformers' RobertaConfig, plus babyssa's attention fields (\`attention_scoring\`, \`ssa_n\`, \`ssa_b\`,
-  \`ssa_n_trainable\`, \`ssa_b_trainable\`, \`ssa_granularity\`), which transformers keeps and otherwise ignores.
+- \`config.json\`: transformers' RobertaConfig, plus babyssa's attention fields (${HF_FIELDS}), which transformers keeps and otherwise ignores.
 - \`model.safetensors\`: float32 weights under transformers' names, dense kernels \`[out, in]\`.
 - \`tokenizer.json\`, \`tokenizer_config.json\`: the byte-level BPE tokenizer.${isSsa ? '\n- `ssa_attention.py`: the SSA attention for PyTorch.' : ''}
 

@@ -9,8 +9,9 @@ import { PACKAGE_ROOT } from '../config/paths.js';
 import { resolveTrainConfig } from '../config/resolve.js';
 import type { TrainConfig } from '../config/schema.js';
 import type { NamedTensors } from '../core/tensors.js';
+import { attentionFields, attentionFlags, attentionFromFields } from '../model/attention.js';
 import { SPECIAL_TOKENS, type ModelConfig } from '../model/config.js';
-import { numel, paramSpecs } from '../model/params.js';
+import { HF_EXTRAS, HF_NAMES, numel, paramSpecs } from '../model/params.js';
 import { MODEL_PRESETS, PRESET_NAMES, type PresetName } from '../model/presets.js';
 import { loadTokenizer, checkTokenizerFits } from '../tokenizer/load.js';
 import { streamFromSeed } from '../core/random.js';
@@ -38,8 +39,8 @@ async function requireExportable(path: string): Promise<void> {
 /** Parameters plus `lm_head.bias`: transformers 5 ties `lm_head.decoder.bias` to `lm_head.bias`, older versions read either. */
 function hfTensors(weights: NamedTensors): NamedTensors {
   const out = new Map(weights);
-  const decoderBias = weights.get('lm_head.decoder.bias');
-  if (decoderBias) out.set('lm_head.bias', decoderBias);
+  const decoderBias = weights.get(HF_NAMES.decoderBias);
+  if (decoderBias) out.set(HF_EXTRAS.decoderBiasAlias, decoderBias);
   return out;
 }
 
@@ -89,11 +90,11 @@ export async function exportHf(checkpointPath: string, outPath: string, options:
 function dropHfExtras(tensors: NamedTensors, source: string): NamedTensors {
   const kept: NamedTensors = new Map();
   for (const [name, tensor] of tensors) {
-    if (name === 'roberta.embeddings.position_ids' || name.startsWith('roberta.pooler.')) continue;
-    if (name === 'lm_head.decoder.weight') {
-      const words = tensors.get('roberta.embeddings.word_embeddings.weight');
+    if (name === HF_EXTRAS.positionIds || name.startsWith(HF_EXTRAS.poolerPrefix)) continue;
+    if (name === HF_EXTRAS.tiedDecoder) {
+      const words = tensors.get(HF_NAMES.wordEmbeddings);
       const tied = words && words.data.length === tensor.data.length && words.data.every((v, i) => v === tensor.data[i]);
-      if (!tied) throw new UserError(`${source}: lm_head.decoder.weight differs from the word embeddings; babyssa models tie them`);
+      if (!tied) throw new UserError(`${source}: ${name} differs from the word embeddings; babyssa models tie them`);
       continue;
     }
     kept.set(name, tensor);
@@ -162,13 +163,7 @@ export interface ImportResult {
 
 /** Flags that make `pretrain` rebuild exactly this model (compared on resume with config.resolved.json). */
 export function resumeFlags(config: TrainConfig): string[] {
-  const flags = [`--preset ${config.preset}`, `--attention ${config.attention}`];
-  if (config.attention === 'ssa') {
-    flags.push(`--ssa-n ${config.ssaN}`, `--ssa-b ${config.ssaB}`, `--ssa-granularity ${config.ssaGranularity}`);
-    if (config.ssaNTrainable) flags.push('--ssa-n-trainable');
-    if (config.ssaBTrainable) flags.push('--ssa-b-trainable');
-  }
-  return flags;
+  return ['--preset', config.preset, ...attentionFlags(attentionFromFields(config))];
 }
 
 export async function importHf(fromPath: string, runPath: string, options: { seed?: number; argv?: string[] } = {}): Promise<ImportResult> {
@@ -201,11 +196,9 @@ export async function importHf(fromPath: string, runPath: string, options: { see
 
   const { preset, differences } = matchingPreset(config);
   if (!preset) return { runDir, checkpointDir, config, notResumable: `no preset has this shape (${differences.join(', ')})` };
-  const a = config.attention;
   // The run's resolved config, as `pretrain` would have written it: resume compares its shaping keys with the flags.
   const trainConfig = resolveTrainConfig({
-    preset, attention: a.scoring, ssaN: a.ssaN, ssaB: a.ssaB, ssaNTrainable: a.ssaNTrainable, ssaBTrainable: a.ssaBTrainable,
-    ssaGranularity: a.ssaGranularity, seed, out: runDir, tokenizer: join(checkpointDir, 'tokenizer.json'),
+    preset, ...attentionFields(config.attention), seed, out: runDir, tokenizer: join(checkpointDir, 'tokenizer.json'),
   });
   await writeFileAtomic(join(runDir, 'config.resolved.json'), JSON.stringify(trainConfig, null, 2) + '\n');
   return { runDir, checkpointDir, config, trainConfig };

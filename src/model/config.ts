@@ -22,10 +22,6 @@ export const SPECIAL_TOKENS = ['<mask>', '<pad>', '<unk>', '<s>', '</s>'] as con
 /** Random replacement ids are drawn from here up (BabyBERTa never inserts specials). */
 export const FIRST_ORDINARY_ID = 5;
 
-export const SOFTMAX_ATTENTION: AttentionConfig = {
-  scoring: 'softmax', ssaN: 1.5, ssaNTrainable: false, ssaB: 1, ssaBTrainable: false, ssaGranularity: 'layer',
-};
-
 /** The longest sequence (incl. <s> and </s>) a model with these positions can take. */
 export function maxSequenceLength(config: ModelConfig): number {
   return config.maxPositions - (SPECIAL_IDS.pad + 1);

@@ -1,14 +1,11 @@
 // Initial weights exactly as HF RobertaPreTrainedModel._init_weights sets them, drawn from the run's one
 // random stream so that a seed fixes the model on every engine and backend.
 import { SPECIAL_IDS, type ModelConfig } from './config.js';
-import { numel, paramSpecs, type ParamSpec } from './params.js';
+import { HF_NAMES, numel, paramSpecs, type ParamSpec } from './params.js';
 import type { NamedTensors } from '../core/tensors.js';
 
 /** Embedding tables whose pad row HF zeroes (nn.Embedding padding_idx); token types have none. */
-const PADDED_EMBEDDINGS = new Set([
-  'roberta.embeddings.word_embeddings.weight',
-  'roberta.embeddings.position_embeddings.weight',
-]);
+const PADDED_EMBEDDINGS = new Set<string>([HF_NAMES.wordEmbeddings, HF_NAMES.positionEmbeddings]);
 
 /**
  * Every parameter of `paramSpecs(config)` in its HF shape and order: normal(0, initStd) for dense kernels

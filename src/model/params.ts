@@ -1,5 +1,5 @@
 // Every parameter of the model with its HF RobertaForMaskedLM name and HF shape: the contract with
-// checkpoints, Python `transformers`, and both engines.
+// checkpoints, Python `transformers`, and both engines. Every HF tensor name is built here.
 import { ssaScalarsPerLayer, type ModelConfig } from './config.js';
 import { SSA_B_MIN, SSA_N_MIN, ssaValueProblem } from './ssa-bounds.js';
 
@@ -36,10 +36,51 @@ function embedding(name: string, rows: number, size: number): ParamSpec {
   return { name, shape: [rows, size], dense: false, trainable: true, decay: true, init: 'normal' };
 }
 
+/** HF names outside the layers: tensors, or modules (dense, LayerNorm) whose tensors add `.weight` and `.bias`. */
+export const HF_NAMES = {
+  wordEmbeddings: 'roberta.embeddings.word_embeddings.weight',
+  positionEmbeddings: 'roberta.embeddings.position_embeddings.weight',
+  tokenTypeEmbeddings: 'roberta.embeddings.token_type_embeddings.weight',
+  embeddingsNorm: 'roberta.embeddings.LayerNorm',
+  lmDense: 'lm_head.dense',
+  lmNorm: 'lm_head.layer_norm',
+  /** The decoder's own bias; its weight is tied to the word embeddings. */
+  decoderBias: 'lm_head.decoder.bias',
+} as const;
+
+/** Tensors an HF checkpoint may hold beside the parameters. */
+export const HF_EXTRAS = {
+  /** transformers 5 ties `lm_head.decoder.bias` to this name; older versions read either. */
+  decoderBiasAlias: 'lm_head.bias',
+  /** The decoder weight, tied to the word embeddings (saved by some versions, equal to them). */
+  tiedDecoder: 'lm_head.decoder.weight',
+  /** A buffer of position indices, not a parameter. */
+  positionIds: 'roberta.embeddings.position_ids',
+  /** RobertaModel's pooler, which RobertaForMaskedLM never uses. */
+  poolerPrefix: 'roberta.pooler.',
+} as const;
+
+/** HF module names of encoder layer i (SSA's n and b are tensors, present only for SSA models). */
+export function layerNames(layer: number) {
+  const prefix = `roberta.encoder.layer.${layer}`;
+  return {
+    query: `${prefix}.attention.self.query`,
+    key: `${prefix}.attention.self.key`,
+    value: `${prefix}.attention.self.value`,
+    ssaN: `${prefix}.attention.self.ssa_n`,
+    ssaB: `${prefix}.attention.self.ssa_b`,
+    attentionOutput: `${prefix}.attention.output.dense`,
+    attentionNorm: `${prefix}.attention.output.LayerNorm`,
+    intermediate: `${prefix}.intermediate.dense`,
+    output: `${prefix}.output.dense`,
+    outputNorm: `${prefix}.output.LayerNorm`,
+  };
+}
+
 /** Names of the SSA scalars of layer i (present only for SSA models). */
 export function ssaParamNames(layer: number): { n: string; b: string } {
-  const prefix = `roberta.encoder.layer.${layer}.attention.self`;
-  return { n: `${prefix}.ssa_n`, b: `${prefix}.ssa_b` };
+  const names = layerNames(layer);
+  return { n: names.ssaN, b: names.ssaB };
 }
 
 /** The first SSA value among `weights` (by HF name) outside SSA's domain, as "<tensor>[i]: problem"; null if none. */
@@ -60,44 +101,39 @@ export function ssaWeightsProblem(config: ModelConfig, weights: ReadonlyMap<stri
 
 /**
  * All parameters in a fixed order (engines pack them in this order). The LM head decoder weight is
- * tied to the word embeddings and so is not listed; `lm_head.decoder.bias` is the decoder's own bias.
+ * tied to the word embeddings and so is not listed; HF_NAMES.decoderBias is the decoder's own bias.
  */
 export function paramSpecs(config: ModelConfig): ParamSpec[] {
   const { hiddenSize: h, intermediateSize: f } = config;
   const specs: ParamSpec[] = [
-    embedding('roberta.embeddings.word_embeddings.weight', config.vocabSize, h),
-    embedding('roberta.embeddings.position_embeddings.weight', config.maxPositions, h),
-    embedding('roberta.embeddings.token_type_embeddings.weight', config.typeVocabSize, h),
-    ...layerNorm('roberta.embeddings.LayerNorm', h),
+    embedding(HF_NAMES.wordEmbeddings, config.vocabSize, h),
+    embedding(HF_NAMES.positionEmbeddings, config.maxPositions, h),
+    embedding(HF_NAMES.tokenTypeEmbeddings, config.typeVocabSize, h),
+    ...layerNorm(HF_NAMES.embeddingsNorm, h),
   ];
   for (let i = 0; i < config.numLayers; i++) {
-    const layer = `roberta.encoder.layer.${i}`;
-    specs.push(
-      ...dense(`${layer}.attention.self.query`, h, h),
-      ...dense(`${layer}.attention.self.key`, h, h),
-      ...dense(`${layer}.attention.self.value`, h, h),
-    );
+    const names = layerNames(i);
+    specs.push(...dense(names.query, h, h), ...dense(names.key, h, h), ...dense(names.value, h, h));
     if (config.attention.scoring === 'ssa') {
       const scalars = ssaScalarsPerLayer(config);
-      const names = ssaParamNames(i);
       const a = config.attention;
       specs.push(
-        { name: names.n, shape: [scalars], dense: false, trainable: a.ssaNTrainable, decay: false, init: 'ssaN', floor: SSA_N_MIN },
-        { name: names.b, shape: [scalars], dense: false, trainable: a.ssaBTrainable, decay: false, init: 'ssaB', floor: SSA_B_MIN },
+        { name: names.ssaN, shape: [scalars], dense: false, trainable: a.ssaNTrainable, decay: false, init: 'ssaN', floor: SSA_N_MIN },
+        { name: names.ssaB, shape: [scalars], dense: false, trainable: a.ssaBTrainable, decay: false, init: 'ssaB', floor: SSA_B_MIN },
       );
     }
     specs.push(
-      ...dense(`${layer}.attention.output.dense`, h, h),
-      ...layerNorm(`${layer}.attention.output.LayerNorm`, h),
-      ...dense(`${layer}.intermediate.dense`, f, h),
-      ...dense(`${layer}.output.dense`, h, f),
-      ...layerNorm(`${layer}.output.LayerNorm`, h),
+      ...dense(names.attentionOutput, h, h),
+      ...layerNorm(names.attentionNorm, h),
+      ...dense(names.intermediate, f, h),
+      ...dense(names.output, h, f),
+      ...layerNorm(names.outputNorm, h),
     );
   }
   specs.push(
-    ...dense('lm_head.dense', h, h),
-    ...layerNorm('lm_head.layer_norm', h),
-    { name: 'lm_head.decoder.bias', shape: [config.vocabSize], dense: false, trainable: true, decay: false, init: 'zeros' },
+    ...dense(HF_NAMES.lmDense, h, h),
+    ...layerNorm(HF_NAMES.lmNorm, h),
+    { name: HF_NAMES.decoderBias, shape: [config.vocabSize], dense: false, trainable: true, decay: false, init: 'zeros' },
   );
   return specs;
 }

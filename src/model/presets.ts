@@ -1,4 +1,5 @@
-import { SOFTMAX_ATTENTION, type ModelConfig } from './config.js';
+import { DEFAULT_ATTENTION } from './attention.js';
+import type { ModelConfig } from './config.js';
 
 export const PRESET_NAMES = ['babyberta', 'tiny'] as const;
 export type PresetName = (typeof PRESET_NAMES)[number];
@@ -16,7 +17,8 @@ const babyberta: ModelConfig = {
   hiddenDropout: 0.1,
   attentionDropout: 0.1,
   initStd: 0.02,
-  attention: SOFTMAX_ATTENTION,
+  // the shape of a preset; pretrain sets the attention from its flags.
+  attention: DEFAULT_ATTENTION,
 };
 
 /** Small enough to train on the embedded corpus in a couple of CPU minutes. */

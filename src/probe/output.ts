@@ -1,17 +1,30 @@
 // Writing a probe's results (summary.json + items.jsonl, each atomically) and the human table for stderr.
-import { join, resolve, sep } from 'node:path';
-import { writeFileAtomic } from '../core/files.js';
+import { basename, dirname, join, resolve, sep } from 'node:path';
+import { readdir } from 'node:fs/promises';
+import { pathExists, writeFileAtomic } from '../core/files.js';
 import type { ProbeItem, ProbeSummary } from './summary.js';
 
 export const SUMMARY_FILE = 'summary.json';
 export const ITEMS_FILE = 'items.jsonl';
 
-/** Where a run's probe results go: results/ mirrors checkpoints/; a run folder elsewhere gets results/<run name>. */
+/**
+ * Where a run's probe results go: results/ mirrors checkpoints/ (checkpoints/<sweep>/<run> → results/<sweep>/<run>);
+ * a run folder elsewhere gets results/<run> beside it (a sweep's: inside the sweep's folder), never the working
+ * directory's, so two sweeps of the same variants cannot write over each other's results.
+ */
 export function resultsDirForRun(runDir: string): string {
   const parts = resolve(runDir).split(sep);
   const at = parts.lastIndexOf('checkpoints');
   if (at >= 0) return [...parts.slice(0, at), 'results', ...parts.slice(at + 1)].join(sep);
-  return resolve('results', parts[parts.length - 1]);
+  return join(dirname(resolve(runDir)), 'results', basename(runDir));
+}
+
+/** Whether a probe of the run at this step has finished (some suite's summary.json is there). */
+export async function hasProbeResults(runDir: string, step: number): Promise<boolean> {
+  const dir = join(resultsDirForRun(runDir), `step-${step}`);
+  const suites = await readdir(dir).catch(() => [] as string[]);
+  const found = await Promise.all(suites.map((suite) => pathExists(join(dir, suite, SUMMARY_FILE))));
+  return found.some(Boolean);
 }
 
 export async function writeProbeResults(dir: string, summary: ProbeSummary, items: readonly ProbeItem[]): Promise<void> {

@@ -8,8 +8,9 @@
 // sentences first so padding stays small; each row only sees its own tokens, so scores do not depend on
 // how rows are batched. Up to IN_FLIGHT engine calls are queued at once, so the device computes one batch
 // while the host packs the next; results are applied in call order, so scores and progress are as if serial.
+// One call scores a batch under K models at once (a group probed in one pass); one model is K = 1.
 import { UserError } from '../core/errors.js';
-import type { Engine } from '../engine/types.js';
+import type { Engine, GroupEngine } from '../engine/types.js';
 import type { TargetedBatch } from '../core/batches.js';
 import { SPECIAL_IDS } from '../model/config.js';
 
@@ -35,9 +36,25 @@ export interface ScoreOptions {
   onProgress?: (sentencesDone: number) => void;
 }
 
+/** log p(target | input) of one batch under each of K models: K arrays of [M]. */
+export type BatchScorer = (batch: TargetedBatch) => Promise<Float32Array[]>;
+
+/** One engine's model as a scorer of K = 1. */
+export function engineScorer(engine: Pick<Engine, 'targetLogProbs'>): BatchScorer {
+  return async (batch) => [await engine.targetLogProbs(batch)];
+}
+
+/** Some members of a group, in the order given: one engine call per batch for all of them. */
+export function groupScorer(group: Pick<GroupEngine, 'targetLogProbs'>, members: readonly number[]): BatchScorer {
+  return async (batch) => {
+    const all = await group.targetLogProbs(batch);
+    return members.map((i) => all[i]);
+  };
+}
+
 /** A queued engine call: its log-probs, whose sentence each row belongs to, and sentences it completes. */
 interface PendingCall {
-  logProbs: Promise<Float32Array>; // [M]
+  logProbs: Promise<Float32Array[]>; // K × [M]
   rows: Row[];
   owners: number[];
   finishes: number;
@@ -109,12 +126,16 @@ function packRows(rows: Row[]): TargetedBatch {
   return { batchSize, seqLen, inputIds, attentionMask, targetPositions, targetIds };
 }
 
-/** One score per sentence, in the order given. */
-export async function scoreSentences(engine: Engine, sentences: readonly EncodedSentence[], options: ScoreOptions): Promise<Float64Array> {
+/**
+ * One score per sentence, in the order given, under each of the scorer's K models (K arrays). A model whose
+ * scores are not all finite (diverged weights) is reported by `nonFiniteScore`, not here, so one such member
+ * of a group does not spoil the others.
+ */
+export async function scoreSentences(scorer: BatchScorer, models: number, sentences: readonly EncodedSentence[], options: ScoreOptions): Promise<Float64Array[]> {
   const { method } = options;
   const maxRows = Math.max(1, Math.floor(options.maxRows));
   const batchSize = Math.max(1, Math.floor(options.batchSize));
-  const logProbSums = new Float64Array(sentences.length);
+  const logProbSums = Array.from({ length: models }, () => new Float64Array(sentences.length));
   const order = sentences.map((_, i) => i).sort((a, b) => sentences[a].ids.length - sentences[b].ids.length);
 
   let pending: Row[] = [];
@@ -123,20 +144,24 @@ export async function scoreSentences(engine: Engine, sentences: readonly Encoded
   let done = 0;
   let finishedInPending = 0;
   const queued: PendingCall[] = [];
-  /** Awaits the oldest queued call and adds its log-probs to their sentences. */
+  /** Awaits the oldest queued call and adds each model's log-probs to their sentences. */
   const applyOldest = async (): Promise<void> => {
     const call = queued.shift()!;
     const logProbs = await call.logProbs;
-    let k = 0;
-    call.rows.forEach((row, r) => {
-      for (let i = 0; i < row.positions.length; i++) logProbSums[call.owners[r]] += logProbs[k++];
+    if (logProbs.length !== models) throw new Error(`a scorer of ${models} models returned ${logProbs.length} results`);
+    logProbs.forEach((modelLogProbs, m) => {
+      const sums = logProbSums[m];
+      let k = 0;
+      call.rows.forEach((row, r) => {
+        for (let i = 0; i < row.positions.length; i++) sums[call.owners[r]] += modelLogProbs[k++];
+      });
     });
     done += call.finishes;
     options.onProgress?.(done);
   };
   const flush = async (): Promise<void> => {
     if (pending.length === 0) return;
-    const logProbs = engine.targetLogProbs(packRows(pending));
+    const logProbs = scorer(packRows(pending));
     // Awaited in order by applyOldest; a failure before then must not count as unhandled.
     logProbs.catch(() => undefined);
     queued.push({ logProbs, rows: pending, owners: pendingOwners, finishes: finishedInPending });
@@ -164,12 +189,18 @@ export async function scoreSentences(engine: Engine, sentences: readonly Encoded
   await flush();
   while (queued.length > 0) await applyOldest();
 
-  const scores = new Float64Array(sentences.length);
-  sentences.forEach((sentence, i) => {
-    scores[i] = method === 'holistic' ? -logProbSums[i] / sentence.ids.length : logProbSums[i];
-    if (!Number.isFinite(scores[i])) {
-      throw new UserError(`the model gives a non-finite score (${scores[i]}) to "${sentence.tokens.join(' ')}": is the checkpoint diverged (NaN weights)?`);
-    }
+  return logProbSums.map((sums) => {
+    const scores = new Float64Array(sentences.length);
+    sentences.forEach((sentence, i) => {
+      scores[i] = method === 'holistic' ? -sums[i] / sentence.ids.length : sums[i];
+    });
+    return scores;
   });
-  return scores;
+}
+
+/** The one-line error for a model that gives some sentence a non-finite score, or null when all are finite. */
+export function nonFiniteScore(scores: Float64Array, sentences: readonly EncodedSentence[]): UserError | null {
+  const i = scores.findIndex((score) => !Number.isFinite(score));
+  if (i < 0) return null;
+  return new UserError(`the model gives a non-finite score (${scores[i]}) to "${sentences[i].tokens.join(' ')}": is the checkpoint diverged (NaN weights)?`);
 }

@@ -41,6 +41,8 @@ export interface ModelFacts {
   run: string;
   step: number;
   attention: string;
+  /** The attention variant's name (`softmax`, `ssa-1.5`, `ssa-trainable`, …): the configured settings. */
+  variant: string;
   /** SSA exponents and scales read from the weights, layer by layer (per head when per-head); null for softmax. */
   ssa_n: number[][] | null;
   ssa_b: number[][] | null;

@@ -58,6 +58,23 @@ export interface AttentionInputs {
   deviantPositions?: Uint8Array; // [B*T]
 }
 
+/** ‖k‖ of each position's key vector per head, from a layer's keys as the engine returns them [B, T, hidden]: [B, H, T]. */
+export function keyNorms(keys: HostTensor, heads: number): Float32Array {
+  const [B, T, hidden] = keys.shape;
+  const d = hidden / heads;
+  const norms = new Float32Array(B * heads * T); // [B, H, T]
+  for (let b = 0; b < B; b++) {
+    for (let h = 0; h < heads; h++) {
+      for (let t = 0; t < T; t++) {
+        let squares = 0;
+        for (let i = 0; i < d; i++) squares += keys.data[(b * T + t) * hidden + h * d + i] ** 2;
+        norms[(b * heads + h) * T + t] = Math.sqrt(squares);
+      }
+    }
+  }
+  return norms;
+}
+
 export function attentionStats(inputs: AttentionInputs): ConditionStats {
   const heads: HeadStats[] = [];
   const layers: LayerStats[] = [];

@@ -8,14 +8,13 @@ import type { Engine } from '../engine/types.js';
 import type { TokenBatch } from '../core/batches.js';
 import type { HostTensor, NamedTensors } from '../core/tensors.js';
 import { SPECIAL_IDS } from '../model/config.js';
-import { attentionStats, type AttentionDiagnostics, type ConditionStats } from './attention-stats.js';
-import { replayKeys } from './key-norms.js';
+import { HF_NAMES } from '../model/params.js';
+import { attentionStats, keyNorms, type AttentionDiagnostics, type ConditionStats } from './attention-stats.js';
 import type { VegaLiteSpec } from './plots.js';
 import { variantName, type AttentionConfig } from '../model/attention.js';
 
 export const ATTENTION_SCHEMA_VERSION = 1;
 export const DEVIANT_METHOD = 'word-embedding row of the token scaled by the factor in a copy of the weights, reloaded into the same engine';
-const WORD_EMBEDDINGS = 'roberta.embeddings.word_embeddings.weight';
 const BATCH = 16;
 
 interface Collected {
@@ -52,34 +51,37 @@ function padTo(sequences: number[][], T: number): TokenBatch {
   const B = sequences.length;
   const inputIds = new Int32Array(B * T).fill(SPECIAL_IDS.pad); // [B*T]
   const attentionMask = new Uint8Array(B * T); // [B*T]
-  sequences.forEach((ids, b) => ids.forEach((id, t) => {
-    inputIds[b * T + t] = id;
-    attentionMask[b * T + t] = 1;
-  }));
+  sequences.forEach((ids, b) => {
+    ids.forEach((id, t) => {
+      inputIds[b * T + t] = id;
+      attentionMask[b * T + t] = 1;
+    });
+  });
   return { batchSize: B, seqLen: T, inputIds, attentionMask };
 }
 
-async function collect(engine: Engine, weights: NamedTensors, sequences: number[][], deviantId: number): Promise<Collected> {
+async function collect(engine: Engine, sequences: number[][], deviantId: number): Promise<Collected> {
   const T = Math.max(...sequences.map((s) => s.length));
   const parts: Collected[] = [];
   for (let start = 0; start < sequences.length; start += BATCH) {
     const batch = padTo(sequences.slice(start, start + BATCH), T);
-    const { attentions } = await engine.forward(batch, { attentions: true });
-    if (!attentions) throw new Error(`engine ${engine.kind}/${engine.backend} returned no attention weights`);
-    const replayed = replayKeys(weights, engine.config, batch, attentions);
+    const { attentions, keys } = await engine.forward(batch, { attentions: true, keys: true });
+    if (!attentions || !keys) throw new Error(`engine ${engine.kind}/${engine.backend} returned no attention weights or keys`);
     const deviant = new Uint8Array(batch.inputIds.length); // [B*T]
-    batch.inputIds.forEach((id, i) => { deviant[i] = id === deviantId && batch.attentionMask[i] ? 1 : 0; });
-    parts.push({ attentions, mask: batch.attentionMask, keyNorms: replayed.map((r) => r.keyNorms), deviant });
+    batch.inputIds.forEach((id, i) => {
+      deviant[i] = id === deviantId && batch.attentionMask[i] ? 1 : 0;
+    });
+    parts.push({ attentions, mask: batch.attentionMask, keyNorms: keys.map((k) => keyNorms(k, engine.config.numHeads)), deviant });
   }
   return concat(parts);
 }
 
 export function scaledEmbeddingRow(weights: NamedTensors, tokenId: number, factor: number): NamedTensors {
-  const table = weights.get(WORD_EMBEDDINGS)!;
+  const table = weights.get(HF_NAMES.wordEmbeddings)!;
   const hidden = table.shape[1];
   const data = table.data.slice();
   for (let i = 0; i < hidden; i++) data[tokenId * hidden + i] *= factor;
-  return new Map([...weights, [WORD_EMBEDDINGS, { shape: table.shape, data }]]);
+  return new Map([...weights, [HF_NAMES.wordEmbeddings, { shape: table.shape, data }]]);
 }
 
 /** The most frequent ordinary token across the sentences (ties: the lower id), for a deviant that occurs often. */
@@ -106,13 +108,13 @@ export async function attentionDiagnostics(input: DiagnosticsInput): Promise<Att
   const { engine, weights, sequences, deviant } = input;
   const stats = (c: Collected, withDeviant: boolean): ConditionStats =>
     attentionStats({ attentions: c.attentions, attentionMask: c.mask, keyNorms: c.keyNorms, deviantPositions: withDeviant ? c.deviant : undefined });
-  const all = await collect(engine, weights, sequences, deviant.tokenId);
+  const all = await collect(engine, sequences, deviant.tokenId);
   const holding = sequences.filter((ids) => ids.includes(deviant.tokenId));
-  const before = await collect(engine, weights, holding, deviant.tokenId);
+  const before = await collect(engine, holding, deviant.tokenId);
   const scaled = scaledEmbeddingRow(weights, deviant.tokenId, deviant.factor);
   await engine.loadWeights(scaled);
   try {
-    const after = await collect(engine, scaled, holding, deviant.tokenId);
+    const after = await collect(engine, holding, deviant.tokenId);
     return {
       schema_version: ATTENTION_SCHEMA_VERSION,
       model: { ...input.model, variant: variantName(input.settings), settings: input.settings },

@@ -33,9 +33,9 @@ export function trainingHistory(resolved: Record<string, unknown>, changes: read
   );
 }
 
-function grouped(field: string, runs: readonly ComparedRun[], valueOf: (run: ComparedRun) => string): Mismatch | null {
+function grouped(field: string, runs: readonly ComparedRun[], valueFor: (run: ComparedRun) => string): Mismatch | null {
   const byValue = new Map<string, string[]>();
-  for (const run of runs) byValue.set(valueOf(run), [...(byValue.get(valueOf(run)) ?? []), run.run]);
+  for (const run of runs) byValue.set(valueFor(run), [...(byValue.get(valueFor(run)) ?? []), run.run]);
   if (byValue.size < 2) return null;
   const groups = [...byValue].map(([value, names]) => ({ value, runs: names })).sort((a, b) => b.runs.length - a.runs.length);
   return { field, groups };
@@ -54,7 +54,7 @@ export function findMismatches(runs: readonly ComparedRun[]): Mismatch[] {
   if (runs.some((run) => run.training !== null)) {
     for (const key of COMPARED_KEYS) checks.push([`training config ${key}`, (run) => run.training?.[key] ?? UNKNOWN_CONFIG]);
   }
-  return checks.flatMap(([field, valueOf]) => grouped(field, runs, valueOf) ?? []);
+  return checks.flatMap(([field, valueFor]) => grouped(field, runs, valueFor) ?? []);
 }
 
 /** One line: for each mismatch, the runs outside its largest group with their values, and the rest's value. */

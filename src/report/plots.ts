@@ -4,7 +4,7 @@ import * as vega from 'vega';
 import * as vl from 'vega-lite';
 import { MACRO, type Comparison, type LongRow } from './compare.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: a Vega-Lite spec is free-form JSON that vega-lite itself validates.
 export type VegaLiteSpec = Record<string, any>;
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';

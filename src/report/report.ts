@@ -63,19 +63,19 @@ export function saturationRows(diagnostics: AttentionDiagnostics[]): SaturationR
 }
 
 function indexHtml(title: string, figures: Figure[], tableText: string): string {
-  const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-  const sections = figures.map((f) => `<section>\n<h2>${escape(f.title)}</h2>\n<p>${escape(f.caption)}</p>\n<img src="${f.file}" alt="${escape(f.title)}">\n</section>`);
+  const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const sections = figures.map((f) => `<section>\n<h2>${escapeHtml(f.title)}</h2>\n<p>${escapeHtml(f.caption)}</p>\n<img src="${f.file}" alt="${escapeHtml(f.title)}">\n</section>`);
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<title>${escape(title)}</title>
+<title>${escapeHtml(title)}</title>
 <style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em}img{max-width:100%;border:1px solid #ddd}pre{background:#f6f6f6;padding:1em;overflow-x:auto}</style>
 </head>
 <body>
-<h1>${escape(title)}</h1>
+<h1>${escapeHtml(title)}</h1>
 <p>Data: <a href="comparison.json">comparison.json</a> (aggregated), <a href="comparison.jsonl">comparison.jsonl</a> (one row per variant, seed, step, paradigm).</p>
-<pre>${escape(tableText)}</pre>
+<pre>${escapeHtml(tableText)}</pre>
 ${sections.join('\n')}
 </body>
 </html>

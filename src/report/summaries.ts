@@ -5,7 +5,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { UserError } from '../core/errors.js';
-import { variantName, DEFAULT_SSA_B, DEFAULT_SSA_N, type AttentionConfig } from '../model/attention.js';
+import { attentionFromFields, attentionFromHf, attentionFromSummary, variantName, type AttentionConfig } from '../model/attention.js';
 import { readResumeChanges } from '../train/resume-changes.js';
 import { trainingHistory } from './consistency.js';
 
@@ -64,13 +64,14 @@ export interface FoundSummary {
 }
 
 /**
- * Where probe results of a training run folder live: beside it, or under results/ mirroring its path below
- * checkpoints/ (checkpoints/<sweep>/<run> → results/<sweep>/<run>), or results/<run>.
+ * Where probe results of a training run folder live (src/probe/output.ts resultsDirForRun): beside it in
+ * results/ (a sweep's, inside the sweep's folder), or under results/ mirroring its path below checkpoints/
+ * (checkpoints/<sweep>/<run> → results/<sweep>/<run>), or results/<run> of the working directory (older runs).
  */
 function resultsDirsOf(runDir: string): string[] {
   const parts = runDir.split('/');
   const at = parts.lastIndexOf('checkpoints');
-  const dirs = [runDir, join('results', basename(runDir))];
+  const dirs = [runDir, join(dirname(runDir), 'results', basename(runDir)), join('results', basename(runDir))];
   if (at >= 0) dirs.push([...parts.slice(0, at), 'results', ...parts.slice(at + 1)].join('/'));
   return dirs;
 }
@@ -125,57 +126,20 @@ async function runDirOf(checkpoint: string | null | undefined, summaryPath: stri
   return null;
 }
 
-/** results/<run path>/step-N/<suite>/summary.json → checkpoints/<run path>, when that is a run folder. */
+/**
+ * …/results/<run path>/step-N/<suite>/summary.json → …/checkpoints/<run path> (the mirror) or …/<run path>
+ * (results/ beside the run folders, as in a sweep), whichever is a run folder.
+ */
 async function runDirFromResultsPath(summaryPath: string): Promise<string | null> {
   const parts = summaryPath.split('/');
   const at = parts.lastIndexOf('results');
   const stepAt = parts.findIndex((part, i) => i > at && /^step-\d+$/.test(part));
   if (at < 0 || stepAt <= at + 1) return null;
-  const candidate = [...parts.slice(0, at), 'checkpoints', ...parts.slice(at + 1, stepAt)].join('/');
-  return (await stat(join(candidate, 'config.resolved.json')).catch(() => null)) ? candidate : null;
-}
-
-function asNumber(value: unknown): number | undefined {
-  if (typeof value === 'number') return value;
-  // Per-layer or per-head values read from the weights: a variant is named by its initial/fixed value,
-  // which every entry shares when the value is fixed.
-  if (Array.isArray(value)) return asNumber(value[0]);
-  return undefined;
-}
-
-function settingsFromResolved(config: Record<string, unknown>): AttentionConfig | null {
-  if (config.attention !== 'softmax' && config.attention !== 'ssa') return null;
-  return {
-    scoring: config.attention,
-    ssaN: asNumber(config.ssaN) ?? DEFAULT_SSA_N,
-    ssaNTrainable: config.ssaNTrainable === true,
-    ssaB: asNumber(config.ssaB) ?? DEFAULT_SSA_B,
-    ssaBTrainable: config.ssaBTrainable === true,
-    ssaGranularity: config.ssaGranularity === 'head' ? 'head' : 'layer',
-  };
-}
-
-function settingsFromHf(config: Record<string, unknown>): AttentionConfig | null {
-  const scoring = config.attention_scoring ?? 'softmax';
-  if (scoring !== 'softmax' && scoring !== 'ssa') return null;
-  return settingsFromResolved({
-    attention: scoring, ssaN: config.ssa_n, ssaB: config.ssa_b, ssaNTrainable: config.ssa_n_trainable,
-    ssaBTrainable: config.ssa_b_trainable, ssaGranularity: config.ssa_granularity,
-  });
-}
-
-/** The summary's own model block: attention as a string or an object, n/b under snake or camel case. */
-function settingsFromSummary(model: Record<string, unknown>): AttentionConfig | null {
-  const attention = model.attention;
-  if (attention && typeof attention === 'object') {
-    const object = attention as Record<string, unknown>;
-    return settingsFromResolved({ attention: object.scoring, ...object }) ?? settingsFromHf(object);
+  for (const candidate of [[...parts.slice(0, at), 'checkpoints', ...parts.slice(at + 1, stepAt)], [...parts.slice(0, at), ...parts.slice(at + 1, stepAt)]]) {
+    const dir = candidate.join('/');
+    if (await stat(join(dir, 'config.resolved.json')).catch(() => null)) return dir;
   }
-  return settingsFromResolved({
-    attention, ssaN: model.ssa_n ?? model.ssaN, ssaB: model.ssa_b ?? model.ssaB,
-    ssaNTrainable: model.ssa_n_trainable ?? model.ssaNTrainable, ssaBTrainable: model.ssa_b_trainable ?? model.ssaBTrainable,
-    ssaGranularity: model.ssa_granularity ?? model.ssaGranularity,
-  });
+  return null;
 }
 
 /** `runDirHint`: the run folder whose results folder held this summary, for summaries probed during training. */
@@ -184,10 +148,11 @@ export async function readRunSummary(path: string, runDirHint: string | null = n
   if (!json) throw new UserError(`cannot read ${path}`);
   const summary = validateSummary(json, path);
   const runDir = (await runDirOf(summary.model.checkpoint, path)) ?? runDirHint ?? (await runDirFromResultsPath(path));
-  const resolved = runDir ? await readJsonFile(join(runDir, 'config.resolved.json')) : null;
-  const checkpointDir = summary.model.checkpoint ? resolve(summary.model.checkpoint) : null;
-  const hf = checkpointDir ? await readJsonFile(join(checkpointDir, 'config.json')) : null;
-  const settings = (resolved && settingsFromResolved(resolved)) ?? (hf && settingsFromHf(hf)) ?? settingsFromSummary(summary.model);
+  const resolvedPath = runDir ? join(runDir, 'config.resolved.json') : null;
+  const resolved = resolvedPath ? await readJsonFile(resolvedPath) : null;
+  const hfPath = summary.model.checkpoint ? join(resolve(summary.model.checkpoint), 'config.json') : null;
+  const hf = hfPath ? await readJsonFile(hfPath) : null;
+  const settings = resolved ? attentionFromFields(resolved, resolvedPath!) : hf ? attentionFromHf(hf, hfPath!) : attentionFromSummary(summary.model);
   if (!settings) throw new UserError(`${path}: cannot tell the attention variant (no config.resolved.json beside its checkpoint and no model.attention)`);
   const run = summary.model.run ?? (runDir ? basename(runDir) : relative(process.cwd(), path));
   const seedFromName = /seed[-_]?(\d+)/.exec(run);

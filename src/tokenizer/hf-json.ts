@@ -8,7 +8,9 @@ const BYTE_LEVEL = { add_prefix_space: true, trim_offsets: true, use_regex: true
 
 export function hfTokenizerJson(bpe: TrainedBpe): Record<string, unknown> {
   const vocab: Record<string, number> = {};
-  bpe.vocab.forEach((token, id) => (vocab[token] = id));
+  bpe.vocab.forEach((token, id) => {
+    vocab[token] = id;
+  });
   return {
     version: '1.0',
     truncation: null,

@@ -89,7 +89,10 @@ export function trainBpe(wordCounts: Map<string, number>, options: BpeTrainOptio
   const wordsWithPair = new Map<number, Set<number>>();
   const notePair = (key: number, wordIndex: number) => {
     let holders = wordsWithPair.get(key);
-    if (!holders) wordsWithPair.set(key, (holders = new Set()));
+    if (!holders) {
+      holders = new Set();
+      wordsWithPair.set(key, holders);
+    }
     holders.add(wordIndex);
   };
   words.forEach((symbols, w) => {

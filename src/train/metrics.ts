@@ -12,6 +12,8 @@ export interface MetricsLine {
   grad_norm: number;
   tokens_per_s: number;
   elapsed_s: number;
+  /** The loss has stayed far above chance for a while at this step (src/train/divergence.ts). */
+  diverged: boolean;
 }
 
 export async function truncateMetrics(path: string, lastStep: number): Promise<void> {
@@ -39,7 +41,7 @@ export class MetricsWindow {
     return this.steps === 0;
   }
 
-  flush(step: number, lr: number, elapsedS: number): MetricsLine {
+  flush(step: number, lr: number, elapsedS: number, diverged: boolean): MetricsLine {
     const seconds = (performance.now() - this.started) / 1000;
     const line = {
       step,
@@ -48,6 +50,7 @@ export class MetricsWindow {
       grad_norm: this.gradNorm / this.steps,
       tokens_per_s: seconds > 0 ? this.tokens / seconds : 0,
       elapsed_s: elapsedS,
+      diverged,
     };
     this.loss = this.gradNorm = this.tokens = this.steps = 0;
     this.started = performance.now();

@@ -6,7 +6,8 @@ export interface RunFacts {
   params: number;
   backend: string;
   adapter?: string;
-  runDir: string;
+  /** One run folder, or a group's (trained in lockstep). */
+  runDirs: string[];
   sequences: number;
   passLength: number;
 }
@@ -21,7 +22,8 @@ export class TrainingProgress {
     const device = facts.adapter ? `${facts.backend} (${facts.adapter})` : facts.backend;
     process.stderr.write(
       `babyssa: ${(facts.params / 1e6).toFixed(2)}M parameters on ${device}; ${facts.sequences} sequences, ` +
-        `${facts.passLength} masked instances per pass; run folder ${facts.runDir}\n`,
+        `${facts.passLength} masked instances per pass; ` +
+        (facts.runDirs.length === 1 ? `run folder ${facts.runDirs[0]}\n` : `${facts.runDirs.length} runs as one group: ${facts.runDirs.join(', ')}\n`),
     );
     this.bar = new cliProgress.SingleBar(
       {
@@ -38,11 +40,12 @@ export class TrainingProgress {
     this.bar.start(total, startStep, { loss: '-', lr: '-', tps: '-' });
   }
 
-  update(step: number, loss: number, lr: number, tokensSeen: number): void {
+  /** `loss` as shown: one run's loss, or a group's range. */
+  update(step: number, loss: string, lr: number, tokensSeen: number): void {
     if (this.tokensAtStart < 0) this.tokensAtStart = tokensSeen;
     const seconds = (performance.now() - this.began) / 1000;
     const tps = seconds > 0 ? Math.round((tokensSeen - this.tokensAtStart) / seconds) : 0;
-    this.bar.update(step, { loss: loss.toFixed(4), lr: lr.toExponential(2), tps });
+    this.bar.update(step, { loss, lr: lr.toExponential(2), tps });
   }
 
   stop(): void {

@@ -1,7 +1,8 @@
 // Settings changed on `--resume --allow-config-change` (and a changed --steps, the run's total), one JSON line
 // each in the run folder's resume-changes.jsonl: {step, key, from, to}. config.resolved.json keeps the settings
 // the run started with; this file is the rest of its history, which `compare` reads.
-import { appendFile, readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../core/errors.js';
 
@@ -20,10 +21,16 @@ export async function appendResumeChanges(runDir: string, changes: readonly Conf
   await appendFile(join(runDir, RESUME_CHANGES_FILE), changes.map((change) => JSON.stringify(change) + '\n').join(''));
 }
 
-/** The run's recorded changes in the order they were made; none when the file is absent. */
-export async function readResumeChanges(runDir: string): Promise<ConfigChange[]> {
+/** The run's recorded changes in the order they were made; none when the file is absent. Synchronous, as the
+ * CLI resolves a resumed run's config (read once per run, a few lines). */
+export function readResumeChanges(runDir: string): ConfigChange[] {
   const path = join(runDir, RESUME_CHANGES_FILE);
-  const text = await readFile(path, 'utf8').catch(() => '');
+  let text = '';
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return [];
+  }
   return text.split('\n').filter((line) => line.trim() !== '').map((line, i) => {
     try {
       return JSON.parse(line) as ConfigChange;
@@ -34,16 +41,20 @@ export async function readResumeChanges(runDir: string): Promise<ConfigChange[]>
 }
 
 /** A run's settings now: config.resolved.json as it started, with every recorded change applied; null without one. */
-export async function currentRunConfig(runDir: string): Promise<Record<string, unknown> | null> {
+export function currentRunConfig(runDir: string): Record<string, unknown> | null {
   const path = join(runDir, 'config.resolved.json');
-  const text = await readFile(path, 'utf8').catch(() => undefined);
-  if (text === undefined) return null;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return null;
+  }
   let saved: Record<string, unknown>;
   try {
     saved = JSON.parse(text) as Record<string, unknown>;
   } catch {
     throw new UserError(`${path} is not valid JSON`);
   }
-  for (const change of await readResumeChanges(runDir)) saved[change.key] = change.to;
+  for (const change of readResumeChanges(runDir)) saved[change.key] = change.to;
   return saved;
 }

@@ -1,6 +1,6 @@
 // Phrase builders for the generator: noun phrases with determiners that agree in number, subjects that carry
 // person/number/gender (for is/are, -s and himself/herself), and inflected verb groups.
-import { comparativesOf, pastOf, pluralOf, thirdPersonOf } from './morphology.js';
+import { comparativesOf, pastOf, pluralOf, thirdPersonOf } from '../morphology.js';
 import { NOUNS_BY_KIND, PERSON_GENDER, PLURAL_FORM, SINGULAR_ONLY, SUBSTANCES, type NounKind } from './lexicon-nouns.js';
 import { ANIMATE_ADJECTIVES, BOY_NAMES, COLORS, FAMILY, GIRL_NAMES, GRADABLE, NUMBERS, PREPOSITIONS, THING_ADJECTIVES } from './lexicon-words.js';
 import type { RandomStream, WeightedList } from '../../core/random.js';

@@ -1,10 +1,10 @@
 // The utterance templates: declaratives, questions, imperatives, existentials, quantifiers, comparisons and
 // short fillers, each returning whitespace tokens with the end punctuation as its own token.
-import { pastParticipleOf, progressiveOf } from './morphology.js';
+import { pastParticipleOf, progressiveOf } from '../morphology.js';
 import { DITRANSITIVE, INTRANSITIVE, CLAUSE_VERBS, MODALS, REFLEXIVE_VERBS, TO_VERBS, TRANSITIVE, type TransitiveVerb } from './lexicon-verbs.js';
 import { FAMILY, FILLERS } from './lexicon-words.js';
 import type { NounKind } from './lexicon-nouns.js';
-import { be, doAux, finite, haveAux, maybeContract, negate, Phrases, type Subject, type Tense } from './phrases.js';
+import { be, doAux, finite, haveAux, maybeContract, negate, type Phrases, type Subject, type Tense } from './phrases.js';
 import { zipfList } from './zipf.js';
 
 const transitive = zipfList(TRANSITIVE, 0.9);

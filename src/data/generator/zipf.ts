@@ -8,7 +8,7 @@ import { WeightedList } from '../../core/random.js';
  */
 export function zipfList<T>(items: readonly T[], exponent = 1, offset = 2): WeightedList<T> {
   if (items.length === 0) throw new RangeError('a Zipf list needs at least one item');
-  return new WeightedList(items, items.map((_, rank) => 1 / Math.pow(rank + offset, exponent)));
+  return new WeightedList(items, items.map((_, rank) => 1 / (rank + offset) ** exponent));
 }
 
 /** A whitespace-separated word list, in the order written (= frequency rank). */

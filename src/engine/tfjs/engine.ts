@@ -8,12 +8,12 @@ import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../../core/errors.js';
 import { maxSequenceLength, type ModelConfig } from '../../model/config.js';
 import { ensureBackend, type ActiveBackend, type BackendName } from '../backend.js';
-import type { Engine, ForwardOutput, GradientOptions, OptimizerSettings, StepOptions, StepResult } from '../types.js';
+import type { Engine, ForwardOptions, ForwardOutput, GradientOptions, OptimizerSettings, StepOptions, StepResult } from '../types.js';
 import type { TargetedBatch, TokenBatch } from '../../core/batches.js';
-import type { NamedTensors, OptimizerState } from '../../core/tensors.js';
+import type { HostTensor, NamedTensors, OptimizerState } from '../../core/tensors.js';
 import { AdamW, clipCoefficient, globalNorm } from './adamw.js';
 import { noDropout, seededDropout, type Dropout } from './dropout.js';
-import { encode, lmHead, modelInputs } from './model.js';
+import { encode, lmHead, modelInputs, type Captured } from './model.js';
 import { gatherRows, meanCrossEntropy, targetLogProbs } from './ops.js';
 import { TfjsParams, toHostLayout } from './params.js';
 
@@ -63,7 +63,7 @@ class TfjsEngine implements Engine {
     return this.serially(() => this.targetLogProbsNow(batch), batch);
   }
 
-  forward(batch: TokenBatch, options?: { attentions?: boolean }): Promise<ForwardOutput> {
+  forward(batch: TokenBatch, options?: ForwardOptions): Promise<ForwardOutput> {
     return this.serially(() => this.forwardNow(batch, options), batch);
   }
 
@@ -145,21 +145,24 @@ class TfjsEngine implements Engine {
     return data;
   }
 
-  private async forwardNow(batch: TokenBatch, options?: { attentions?: boolean }): Promise<ForwardOutput> {
+  private async forwardNow(batch: TokenBatch, options: ForwardOptions = {}): Promise<ForwardOutput> {
     await ensureBackend(this.backend);
     const { batchSize: b, seqLen: t } = batch;
-    const attentions: tf.Tensor[] = [];
+    const captured: Captured = { attentions: options.attentions ? [] : undefined, keys: options.keys ? [] : undefined };
     const logits = tf.tidy(() => {
       const inputs = modelInputs(this.config, batch);
-      const hidden = encode(this.params.lookup, this.config, inputs, noDropout, options?.attentions ? attentions : undefined);
-      attentions.forEach((a) => tf.keep(a));
+      const hidden = encode(this.params.lookup, this.config, inputs, noDropout, captured);
+      for (const tensor of [...(captured.attentions ?? []), ...(captured.keys ?? [])]) tf.keep(tensor);
       return lmHead(this.params.lookup, this.config, hidden); // [B*T, V]
     });
     const output: ForwardOutput = { logits: { shape: [b, t, this.config.vocabSize], data: await readAll(logits) } };
-    if (options?.attentions) {
-      output.attentions = [];
-      for (const a of attentions) output.attentions.push({ shape: [...a.shape], data: await readAll(a) });
-    }
+    const host = async (tensors: tf.Tensor[]) => {
+      const out: HostTensor[] = [];
+      for (const tensor of tensors) out.push({ shape: [...tensor.shape], data: await readAll(tensor) });
+      return out;
+    };
+    if (captured.attentions) output.attentions = await host(captured.attentions);
+    if (captured.keys) output.keys = await host(captured.keys);
     return output;
   }
 

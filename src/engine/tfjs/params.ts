@@ -3,11 +3,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../../core/errors.js';
 import type { ModelConfig } from '../../model/config.js';
-import { numel, paramSpecs, type ParamSpec } from '../../model/params.js';
+import { HF_EXTRAS, numel, paramSpecs, type ParamSpec } from '../../model/params.js';
 import type { HostTensor, NamedTensors } from '../../core/tensors.js';
 
 /** Names a checkpoint may carry beside the parameters: HF's aliases of tied or duplicated tensors. */
-const KNOWN_ALIASES = new Set(['lm_head.bias', 'lm_head.decoder.weight', 'roberta.embeddings.position_ids']);
+const KNOWN_ALIASES = new Set<string>([HF_EXTRAS.decoderBiasAlias, HF_EXTRAS.tiedDecoder, HF_EXTRAS.positionIds]);
 
 export interface Param {
   spec: ParamSpec;

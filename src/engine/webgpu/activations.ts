@@ -34,7 +34,9 @@ export class ParameterBuffers {
     this.v = storage(device, 'adam-v', floats);
     const blocks = layout.total / 64;
     this.blockFlags = storage(device, 'block-flags', members.length * blocks);
-    members.forEach((member, i) => upload(device, this.blockFlags, member.blockFlags, 4 * i * blocks));
+    members.forEach((member, i) => {
+      upload(device, this.blockFlags, member.blockFlags, 4 * i * blocks);
+    });
   }
 
   destroy(): void {

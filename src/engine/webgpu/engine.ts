@@ -8,7 +8,7 @@ import { FusedGroupEngine, type FusedGroupOptions } from './group.js';
 import { ATTENTION_MAX_HEAD_DIM } from './kernels/attention.wgsl.js';
 import type { FusedEngine } from './member.js';
 import { checkGroupConfigs } from './members.js';
-import { compilePipelines, fitsLargeTiles, hasSubgroups } from './program.js';
+import { compilePipelines, hasSubgroups } from './program.js';
 import { checkGroupFits } from './sizes.js';
 
 export type { FusedEngine } from './member.js';
@@ -18,11 +18,6 @@ export { maxGroupSize, type GroupLimits, type GroupShape } from './sizes.js';
 export interface FusedGroupEngineOptions extends FusedGroupOptions {
   /** Row reductions through subgroup operations where the device has them (default); false keeps the plain path. */
   subgroups?: boolean;
-  /**
-   * The 128-tile matmul for large products where the device has its workgroup memory; default: on a hardware
-   * adapter only (a software one never runs products that large, and compiling the kernel costs it seconds).
-   */
-  largeTiles?: boolean;
 }
 
 export interface FusedEngineOptions {
@@ -33,7 +28,6 @@ export interface FusedEngineOptions {
   maxBatch?: number;
   maxSeq?: number;
   subgroups?: boolean;
-  largeTiles?: boolean;
 }
 
 /**
@@ -52,14 +46,13 @@ export async function createFusedGroupEngine(options: FusedGroupEngineOptions): 
   // Before anything is compiled or allocated.
   const capacity = options.maxBatch && options.maxSeq ? { batch: options.maxBatch, seq: options.maxSeq } : undefined;
   checkGroupFits(gpu.device.limits, config, options.configs.length, capacity);
-  const kernels = {
-    subgroups: options.subgroups !== false && hasSubgroups(gpu.device),
-    largeTiles: (options.largeTiles ?? !gpu.adapter.info.isFallbackAdapter) && fitsLargeTiles(gpu.device),
-  };
-  const pipelines = await compilePipelines(gpu.device, headDim(config), kernels.subgroups, kernels.largeTiles);
+  const kernels = { subgroups: options.subgroups !== false && hasSubgroups(gpu.device) };
+  const pipelines = await compilePipelines(gpu.device, headDim(config), kernels.subgroups);
   const group = new FusedGroupEngine(gpu.device, gpu.adapterName, pipelines, kernels, options);
   try {
-    options.weights.forEach((weights, i) => group.loadWeights(i, weights));
+    options.weights.forEach((weights, i) => {
+      group.loadWeights(i, weights);
+    });
   } catch (error) {
     group.dispose();
     throw error;

@@ -41,8 +41,6 @@ export interface FusedGroupOptions {
 export interface KernelChoices {
   /** Row reductions through subgroup operations. */
   subgroups: boolean;
-  /** The 128-tile matmul for large products. */
-  largeTiles: boolean;
 }
 
 type Mode = 'eval' | 'gradients' | 'train';
@@ -327,7 +325,7 @@ export class FusedGroupEngine implements GroupEngine, MemberHost {
     const sections = batchSections(next.batch * next.seq, next.targets);
     const act = new Activations(this.device, config, next);
     const program = new Program(this.device, this.pipelines, act.batchData);
-    const ctx = { config, layout: this.layout, sections, state: this.state, act, program, largeTiles: this.kernels.largeTiles };
+    const ctx = { config, layout: this.layout, sections, state: this.state, act, program };
     recordForward(ctx);
     const forwardEnd = program.length;
     recordBackward(ctx, this.trainsSsa);

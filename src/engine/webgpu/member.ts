@@ -4,7 +4,7 @@
 import type { ModelConfig } from '../../model/config.js';
 import type { TargetedBatch, TokenBatch } from '../../core/batches.js';
 import type { NamedTensors, OptimizerState } from '../../core/tensors.js';
-import type { Engine, ForwardOutput, GradientOptions, MemberStep, StepOptions, StepResult } from '../types.js';
+import type { Engine, ForwardOptions, ForwardOutput, GradientOptions, MemberStep, StepOptions, StepResult } from '../types.js';
 import type { Activations } from './activations.js';
 import type { SlotBatch } from './batch.js';
 import type { RunShape } from './program.js';
@@ -75,20 +75,32 @@ export class FusedEngine implements Engine {
     return rowLoss.map((x) => -x);
   }
 
-  async forward(batch: TokenBatch, options: { attentions?: boolean } = {}): Promise<ForwardOutput> {
+  async forward(batch: TokenBatch, options: ForwardOptions = {}): Promise<ForwardOutput> {
     const { batchSize: B, seqLen: T } = batch;
     const rows = B * T;
     const H = this.config.numHeads;
     const V = this.config.vocabSize;
+    const hidden = this.config.hiddenSize;
     // The LM head runs on every position: all rows are "targets" (their ids are irrelevant here).
     const input = { batch, targets: Int32Array.from({ length: rows }, (_, i) => i), targetIds: new Int32Array(rows) };
-    const [logitData, ...probs] = await this.group.memberEval(this.index, input, (act) => [
+    const [logitData, ...rest] = await this.group.memberEval(this.index, input, (act) => [
       { buffer: act.logits, floats: rows * V },
       ...(options.attentions ? act.layers.map((layer) => ({ buffer: layer.probs, floats: B * H * T * T })) : []),
+      // The fused q|k|v projection of each layer as the forward pass left it, [B*T, 3·hidden].
+      ...(options.keys ? act.layers.map((layer) => ({ buffer: layer.qkv, floats: rows * 3 * hidden })) : []),
     ]);
-    const logits = { shape: [B, T, V], data: logitData };
-    if (!options.attentions) return { logits };
-    return { logits, attentions: probs.map((data) => ({ shape: [B, H, T, T], data })) };
+    const probs = options.attentions ? rest.splice(0, this.config.numLayers) : undefined;
+    /** Columns hidden … 2·hidden − 1 of each row: the keys [B, T, hidden]. */
+    const keysOf = (qkv: Float32Array) => {
+      const keys = new Float32Array(rows * hidden);
+      for (let r = 0; r < rows; r++) keys.set(qkv.subarray(r * 3 * hidden + hidden, r * 3 * hidden + 2 * hidden), r * hidden);
+      return { shape: [B, T, hidden], data: keys };
+    };
+    return {
+      logits: { shape: [B, T, V], data: logitData },
+      ...(probs && { attentions: probs.map((data) => ({ shape: [B, H, T, T], data })) }),
+      ...(options.keys && { keys: rest.map(keysOf) }),
+    };
   }
 
   readWeights(): Promise<NamedTensors> {

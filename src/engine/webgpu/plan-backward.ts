@@ -4,7 +4,7 @@
 // run; each gradient has one writer except the tied word embeddings (decoder first, then the lookup adds its
 // segments).
 import { DROPOUT_SITES as SITES } from '../../model/dropout-sites.js';
-import { ssaParamNames } from '../../model/params.js';
+import { HF_NAMES, layerNames } from '../../model/params.js';
 import type { OptimizerSettings } from '../types.js';
 import { MATMUL_FLAGS } from './kernels/matmul.wgsl.js';
 import { COLUMN_CHUNK_ROWS } from './kernels/norm.wgsl.js';
@@ -99,9 +99,9 @@ export function recordBackward(ctx: PlanContext, trainsSsa: boolean): void {
   const H = config.hiddenSize;
   const F = config.intermediateSize;
   const V = config.vocabSize;
-  const wordEmbeddings = 'roberta.embeddings.word_embeddings.weight';
+  const wordEmbeddings = HF_NAMES.wordEmbeddings;
   // LM head: dlogits (already in act.logits) → decoder bias, tied decoder weight, LN, GELU, dense.
-  biasGrad(ctx, act.logits, targetsOf, V, offsetOf(layout, 'lm_head.decoder.bias'));
+  biasGrad(ctx, act.logits, targetsOf, V, offsetOf(layout, HF_NAMES.decoderBias));
   matmul(ctx, {
     a: act.logits, b: act.lmOut, c: state.grads, m: constant(V), n: constant(H), k: targetsOf, transA: true,
     offC: offsetOf(layout, wordEmbeddings), splitK: true,
@@ -111,23 +111,23 @@ export function recordBackward(ctx: PlanContext, trainsSsa: boolean): void {
     splitK: true,
   });
   layerNormBackward(ctx, {
-    prefix: 'lm_head.layer_norm', dy: act.dLmOut, x: act.lmGelu, stats: act.lmStats, dx: act.dLmGelu, rows: targetsOf,
+    prefix: HF_NAMES.lmNorm, dy: act.dLmOut, x: act.lmGelu, stats: act.lmStats, dx: act.dLmGelu, rows: targetsOf,
     geluGrad: { aux: act.lmPre, dx2: act.dLmPre },
   });
-  denseBackward(ctx, 'lm_head.dense', act.dLmPre, act.gathered, targetsOf, H, H, { out: act.dGathered });
+  denseBackward(ctx, HF_NAMES.lmDense, act.dLmPre, act.gathered, targetsOf, H, H, { out: act.dGathered });
   program.add(
     'scatterRows', [act.dGathered, act.dHidden],
     (s) => [s.rows, H, sections.inverse, s.targets], (s) => flatGroups(s.rows * H, s.slots),
   );
   for (let l = config.numLayers - 1; l >= 0; l--) recordLayerBackward(ctx, l, H, F, trainsSsa);
   layerNormBackward(ctx, {
-    prefix: 'roberta.embeddings.LayerNorm', dy: act.dHidden, x: act.embPre, stats: act.embStats, dx: act.dEmb, rows: rowsOf,
+    prefix: HF_NAMES.embeddingsNorm, dy: act.dHidden, x: act.embPre, stats: act.embStats, dx: act.dEmb, rows: rowsOf,
     dropoutIn: SITES.embeddings,
   });
   const tables = [
     { name: wordEmbeddings, segments: sections.word, field: SEGMENT_COUNT_FIELD.word, count: (s: RunShape) => s.wordSegments },
     {
-      name: 'roberta.embeddings.position_embeddings.weight', segments: sections.position, field: SEGMENT_COUNT_FIELD.position,
+      name: HF_NAMES.positionEmbeddings, segments: sections.position, field: SEGMENT_COUNT_FIELD.position,
       count: (s: RunShape) => s.positionSegments,
     },
   ];
@@ -141,30 +141,30 @@ export function recordBackward(ctx: PlanContext, trainsSsa: boolean): void {
     );
   }
   // Every token has type 0: its row's gradient is the column sum of dE.
-  biasGrad(ctx, act.dEmb, rowsOf, H, offsetOf(layout, 'roberta.embeddings.token_type_embeddings.weight'));
+  biasGrad(ctx, act.dEmb, rowsOf, H, offsetOf(layout, HF_NAMES.tokenTypeEmbeddings));
 }
 
 function recordLayerBackward(ctx: PlanContext, l: number, H: number, F: number, trainsSsa: boolean): void {
   const { act, state, layout, program, config } = ctx;
-  const prefix = `roberta.encoder.layer.${l}`;
+  const names = layerNames(l);
   const a = act.layers[l];
   // Output block: LN2 → dropped FFN output dense → GELU → intermediate dense (+ residual into dAttended).
   layerNormBackward(ctx, {
-    prefix: `${prefix}.output.LayerNorm`, dy: act.dHidden, x: a.outPre, stats: a.outStats, dx: act.dPre, rows: rowsOf,
+    prefix: names.outputNorm, dy: act.dHidden, x: a.outPre, stats: a.outStats, dx: act.dPre, rows: rowsOf,
     dropoutOut: { site: SITES.ffnOutput(l), dx2: act.dBranch },
   });
-  denseBackward(ctx, `${prefix}.output.dense`, act.dBranch, a.inner, rowsOf, F, H, {
+  denseBackward(ctx, names.output, act.dBranch, a.inner, rowsOf, F, H, {
     out: act.dInner, flags: MATMUL_FLAGS.geluGrad, aux: a.innerPre,
   });
-  denseBackward(ctx, `${prefix}.intermediate.dense`, act.dInner, a.attended, rowsOf, H, F, {
+  denseBackward(ctx, names.intermediate, act.dInner, a.attended, rowsOf, H, F, {
     out: act.dAttended, flags: MATMUL_FLAGS.residual, aux: act.dPre,
   });
   // Attention block: LN1 → dropped output dense → fused attention backward → fused QKV (+ residual).
   layerNormBackward(ctx, {
-    prefix: `${prefix}.attention.output.LayerNorm`, dy: act.dAttended, x: a.attnPre, stats: a.attnStats, dx: act.dPre, rows: rowsOf,
+    prefix: names.attentionNorm, dy: act.dAttended, x: a.attnPre, stats: a.attnStats, dx: act.dPre, rows: rowsOf,
     dropoutOut: { site: SITES.attentionOutput(l), dx2: act.dBranch },
   });
-  denseBackward(ctx, `${prefix}.attention.output.dense`, act.dBranch, a.context, rowsOf, H, H, { out: act.dContext });
+  denseBackward(ctx, names.attentionOutput, act.dBranch, a.context, rowsOf, H, H, { out: act.dContext });
   program.add(
     'attentionBwdRows', [a.qkv, act.dContext, a.probs, state.params, act.dScores, act.dQkv],
     (s) => attentionUniforms(ctx, l, s), (s) => attentionGroups(ctx, s),
@@ -174,17 +174,16 @@ function recordLayerBackward(ctx: PlanContext, l: number, H: number, F: number, 
     (s) => attentionUniforms(ctx, l, s), (s) => attentionGroups(ctx, s),
   );
   if (trainsSsa) {
-    const names = ssaParamNames(l);
     program.add(
       'ssaReduce', [act.dScores, state.grads],
       (s) => [
-        s.batch, attentionGroups(ctx, s)[0], config.numHeads, ssaPartialOffset(ctx, s), offsetOf(layout, names.n),
-        offsetOf(layout, names.b), layout.total,
+        s.batch, attentionGroups(ctx, s)[0], config.numHeads, ssaPartialOffset(ctx, s), offsetOf(layout, names.ssaN),
+        offsetOf(layout, names.ssaB), layout.total,
       ],
       (s) => [config.numHeads, 1, s.slots],
     );
   }
-  denseBackward(ctx, `${prefix}.attention.self.query`, act.dQkv, act.hidden[l], rowsOf, H, 3 * H, {
+  denseBackward(ctx, names.query, act.dQkv, act.hidden[l], rowsOf, H, 3 * H, {
     out: act.dHidden, flags: MATMUL_FLAGS.residual, aux: act.dPre,
   });
 }

@@ -4,7 +4,7 @@
 // (RunShape), buffers from the capacity, parameters from the slot's member (member · layout.total).
 import { headDim, maxSequenceLength, type ModelConfig } from '../../model/config.js';
 import { DROPOUT_SITES as SITES } from '../../model/dropout-sites.js';
-import { ssaParamNames } from '../../model/params.js';
+import { HF_NAMES, layerNames, ssaParamNames } from '../../model/params.js';
 import type { Activations, ParameterBuffers } from './activations.js';
 import type { BatchSections } from './batch.js';
 import { ATTENTION_ROWS } from './kernels/attention.wgsl.js';
@@ -20,7 +20,6 @@ export interface PlanContext {
   act: Activations;
   program: Program;
   /** The 128-tile matmul may be picked (compiled, and allowed by the caller and the device). */
-  largeTiles: boolean;
 }
 
 export type Size = (s: RunShape) => number;
@@ -46,7 +45,7 @@ export interface MatmulOp {
   splitK?: boolean;
 }
 
-const TILE_KERNEL = { 32: 'matmulSmall', 64: 'matmul', 128: 'matmulLarge' } as const;
+const TILE_KERNEL = { 32: 'matmulSmall', 64: 'matmul' } as const;
 const TILE_KERNELS: KernelName[] = ['matmul', 'matmulSmall'];
 
 /** Whether `buffer` holds one region per member (parameters, gradients) rather than one per slot. */
@@ -60,7 +59,7 @@ export function matmul(ctx: PlanContext, op: MatmulOp): void {
   const members = (byMember(ctx, op.a) ? MATMUL_BY_MEMBER.a : 0) | (byMember(ctx, op.b) ? MATMUL_BY_MEMBER.b : 0)
     | (byMember(ctx, op.c) ? MATMUL_BY_MEMBER.c : 0);
   const splits = (s: RunShape) => (op.splitK ? splitKCount(op.m(s), op.n(s), op.k(s)) : 1);
-  const tile = (s: RunShape) => matmulTile(op.m(s), op.n(s), splits(s), s.slots, ctx.largeTiles);
+  const tile = (s: RunShape) => matmulTile(op.m(s), op.n(s), splits(s), s.slots);
   ctx.program.add(
     'matmul',
     [op.a, op.b, op.bias !== undefined ? state.params : act.unusedRead, op.splitK ? act.partials : op.aux ?? act.unusedWrite, op.c],
@@ -74,7 +73,7 @@ export function matmul(ctx: PlanContext, op: MatmulOp): void {
       ];
     },
     (s) => [Math.ceil(op.n(s) / tile(s)), Math.ceil(op.m(s) / tile(s)), splits(s) * s.slots],
-    { kernels: ctx.largeTiles ? [...TILE_KERNELS, 'matmulLarge'] : TILE_KERNELS, pick: (s) => TILE_KERNEL[tile(s)] },
+    { kernels: TILE_KERNELS, pick: (s) => TILE_KERNEL[tile(s)] },
   );
   if (!op.splitK) return;
   const accumulate = (flags & MATMUL_FLAGS.accumulate) !== 0 ? 1 : 0;
@@ -143,31 +142,31 @@ export function recordForward(ctx: PlanContext): void {
   program.add(
     'embedFwd', [state.params, act.embPre],
     (s) => [
-      s.rows, H, sections.ids, sections.positions, offsetOf(layout, 'roberta.embeddings.word_embeddings.weight'),
-      offsetOf(layout, 'roberta.embeddings.position_embeddings.weight'),
-      offsetOf(layout, 'roberta.embeddings.token_type_embeddings.weight'), layout.total,
+      s.rows, H, sections.ids, sections.positions, offsetOf(layout, HF_NAMES.wordEmbeddings),
+      offsetOf(layout, HF_NAMES.positionEmbeddings),
+      offsetOf(layout, HF_NAMES.tokenTypeEmbeddings), layout.total,
     ],
     (s) => flatGroups(s.rows * H, s.slots),
   );
-  layerNormForward(ctx, 'roberta.embeddings.LayerNorm', act.embPre, act.hidden[0], act.embStats, rowsOf, SITES.embeddings);
+  layerNormForward(ctx, HF_NAMES.embeddingsNorm, act.embPre, act.hidden[0], act.embStats, rowsOf, SITES.embeddings);
   for (let l = 0; l < config.numLayers; l++) {
-    const prefix = `roberta.encoder.layer.${l}`;
+    const names = layerNames(l);
     const x = act.hidden[l];
     const a = act.layers[l];
-    denseForward(ctx, `${prefix}.attention.self.query`, x, a.qkv, rowsOf, H, 3 * H);
+    denseForward(ctx, names.query, x, a.qkv, rowsOf, H, 3 * H);
     program.add(
       'attentionFwd', [a.qkv, state.params, a.probs, a.context],
       (s) => attentionUniforms(ctx, l, s), (s) => attentionGroups(ctx, s),
     );
-    denseForward(ctx, `${prefix}.attention.output.dense`, a.context, a.attnPre, rowsOf, H, H, {
+    denseForward(ctx, names.attentionOutput, a.context, a.attnPre, rowsOf, H, H, {
       flags: MATMUL_FLAGS.dropout | MATMUL_FLAGS.residual, aux: x, site: SITES.attentionOutput(l), dropP: config.hiddenDropout,
     });
-    layerNormForward(ctx, `${prefix}.attention.output.LayerNorm`, a.attnPre, a.attended, a.attnStats, rowsOf);
-    denseForward(ctx, `${prefix}.intermediate.dense`, a.attended, a.inner, rowsOf, H, F, { flags: MATMUL_FLAGS.gelu, aux: a.innerPre });
-    denseForward(ctx, `${prefix}.output.dense`, a.inner, a.outPre, rowsOf, F, H, {
+    layerNormForward(ctx, names.attentionNorm, a.attnPre, a.attended, a.attnStats, rowsOf);
+    denseForward(ctx, names.intermediate, a.attended, a.inner, rowsOf, H, F, { flags: MATMUL_FLAGS.gelu, aux: a.innerPre });
+    denseForward(ctx, names.output, a.inner, a.outPre, rowsOf, F, H, {
       flags: MATMUL_FLAGS.dropout | MATMUL_FLAGS.residual, aux: a.attended, site: SITES.ffnOutput(l), dropP: config.hiddenDropout,
     });
-    layerNormForward(ctx, `${prefix}.output.LayerNorm`, a.outPre, act.hidden[l + 1], a.outStats, rowsOf);
+    layerNormForward(ctx, names.outputNorm, a.outPre, act.hidden[l + 1], a.outStats, rowsOf);
   }
   recordLmHead(ctx);
 }
@@ -179,11 +178,11 @@ function recordLmHead(ctx: PlanContext): void {
     'gatherRows', [act.hidden[config.numLayers], act.gathered],
     (s) => [s.targets, H, sections.targets, s.rows], (s) => flatGroups(s.targets * H, s.slots),
   );
-  denseForward(ctx, 'lm_head.dense', act.gathered, act.lmGelu, targetsOf, H, H, { flags: MATMUL_FLAGS.gelu, aux: act.lmPre });
-  layerNormForward(ctx, 'lm_head.layer_norm', act.lmGelu, act.lmOut, act.lmStats, targetsOf);
+  denseForward(ctx, HF_NAMES.lmDense, act.gathered, act.lmGelu, targetsOf, H, H, { flags: MATMUL_FLAGS.gelu, aux: act.lmPre });
+  layerNormForward(ctx, HF_NAMES.lmNorm, act.lmGelu, act.lmOut, act.lmStats, targetsOf);
   matmul(ctx, {
     a: act.lmOut, b: state.params, c: act.logits, m: targetsOf, n: constant(config.vocabSize), k: constant(H), transB: true,
-    offB: offsetOf(layout, 'roberta.embeddings.word_embeddings.weight'), bias: offsetOf(layout, 'lm_head.decoder.bias'),
+    offB: offsetOf(layout, HF_NAMES.wordEmbeddings), bias: offsetOf(layout, HF_NAMES.decoderBias),
   });
   program.add(
     'crossEntropy', [act.logits, act.rowLoss],

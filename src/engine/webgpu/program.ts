@@ -3,7 +3,7 @@
 // dispatches themselves. Every kernel binds the batch buffer (member table and batch sections) at binding 1.
 import { attentionBackwardColsWgsl, attentionBackwardRowsWgsl, attentionForwardWgsl, SSA_REDUCE_WGSL } from './kernels/attention.wgsl.js';
 import { crossEntropyWgsl, LOSS_REDUCE_WGSL } from './kernels/loss.wgsl.js';
-import { MATMUL_LARGE_TILE, matmulSource, matmulStorageBytes, SPLIT_REDUCE_WGSL } from './kernels/matmul.wgsl.js';
+import { matmulSource, SPLIT_REDUCE_WGSL } from './kernels/matmul.wgsl.js';
 import { COLUMN_SUM_WGSL, LAYERNORM_PARAM_GRAD_WGSL, layerNormBackwardWgsl, layerNormForwardWgsl } from './kernels/norm.wgsl.js';
 import { ADAMW_WGSL, NORM_FINAL_WGSL, NORM_PARTIAL_WGSL } from './kernels/optimizer.wgsl.js';
 import { EMBED_FWD_WGSL, EMBED_GRAD_WGSL, GATHER_ROWS_WGSL, SCATTER_ROWS_WGSL } from './kernels/rows.wgsl.js';
@@ -16,7 +16,6 @@ function kernelSources(headDim: number, subgroups: boolean) {
   return {
     matmul: matmulSource(64),
     matmulSmall: matmulSource(32),
-    matmulLarge: matmulSource(128),
     splitReduce: SPLIT_REDUCE_WGSL,
     layerNormFwd: layerNormForwardWgsl(subgroups),
     layerNormBwd: layerNormBackwardWgsl(subgroups),
@@ -47,19 +46,12 @@ export function hasSubgroups(device: GPUDevice): boolean {
   return device.features.has('subgroups');
 }
 
-/** Whether a device has the workgroup memory of the 128-tile matmul (the H200 and lavapipe do; WebGPU's default does not). */
-export function fitsLargeTiles(device: GPUDevice): boolean {
-  return device.limits.maxComputeWorkgroupStorageSize >= matmulStorageBytes(MATMUL_LARGE_TILE);
-}
+export type Pipelines = Record<KernelName, GPUComputePipeline>;
 
-/** The compiled kernels; matmulLarge only where the engine uses large tiles. */
-export type Pipelines = Partial<Record<KernelName, GPUComputePipeline>>;
-
-export async function compilePipelines(device: GPUDevice, headDim: number, subgroups: boolean, largeTiles: boolean): Promise<Pipelines> {
+export async function compilePipelines(device: GPUDevice, headDim: number, subgroups: boolean): Promise<Pipelines> {
   const sources = kernelSources(headDim, subgroups);
-  const names = (Object.keys(sources) as KernelName[]).filter((name) => largeTiles || name !== 'matmulLarge');
   const entries = await Promise.all(
-    names.map(async (name) => {
+    (Object.keys(sources) as KernelName[]).map(async (name) => {
       const code = (subgroups ? 'enable subgroups;\n' : '') + sources[name];
       const module = device.createShaderModule({ label: name, code });
       const pipeline = await device.createComputePipelineAsync({ label: name, layout: 'auto', compute: { module, entryPoint: 'main' } });

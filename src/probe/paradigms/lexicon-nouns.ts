@@ -1,6 +1,7 @@
 // The probe lexicon's nouns: common child-directed words with their plural, kind (animacy and what verbs
 // they suit) and, for people, gender. Written for the probes, independent of any corpus generator, so a suite
-// for AO-CHILDES and one for the embedded corpus draw from the same list.
+// for AO-CHILDES and one for the embedded corpus draw from the same list; inflected by the one morphology.
+import { pluralOf } from '../../data/morphology.js';
 
 export type NounKind = 'animal' | 'person' | 'food' | 'toy' | 'clothing' | 'household' | 'nature' | 'vehicle' | 'body';
 
@@ -12,23 +13,6 @@ export interface Noun {
   kind: NounKind;
   /** Only for people nouns English marks for gender (boy, queen). */
   gender?: Gender;
-}
-
-/** Plurals that no spelling rule gives. */
-const IRREGULAR_PLURALS: Readonly<Record<string, string>> = {
-  man: 'men', woman: 'women', child: 'children', person: 'people', mouse: 'mice', goose: 'geese', foot: 'feet',
-  tooth: 'teeth', sheep: 'sheep', fish: 'fish', deer: 'deer', moose: 'moose', knife: 'knives', leaf: 'leaves',
-  wolf: 'wolves', calf: 'calves', shelf: 'shelves', scarf: 'scarves', loaf: 'loaves', potato: 'potatoes',
-  tomato: 'tomatoes', hero: 'heroes', fireman: 'firemen', policeman: 'policemen', mailman: 'mailmen',
-  snowman: 'snowmen', fisherman: 'fishermen', gentleman: 'gentlemen', ox: 'oxen',
-};
-
-export function pluralOf(singular: string): string {
-  const irregular = IRREGULAR_PLURALS[singular];
-  if (irregular !== undefined) return irregular;
-  if (/(s|x|z|ch|sh)$/.test(singular)) return `${singular}es`;
-  if (/[^aeiou]y$/.test(singular)) return `${singular.slice(0, -1)}ies`;
-  return `${singular}s`;
 }
 
 /** Same form in both numbers ("sheep", "fish"): no use where a slot's number must show. */

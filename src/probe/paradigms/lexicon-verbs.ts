@@ -1,6 +1,7 @@
 // The probe lexicon's verbs with all five forms (VB, VBD, VBG, VBZ, VBN) and the noun kinds they take as
-// objects, so templates say "eat the cookie" rather than "eat the river". Regular forms come from spelling
-// rules; irregular verbs list their forms.
+// objects, so templates say "eat the cookie" rather than "eat the river". The forms come from the one
+// morphology (src/data/morphology.ts), which the corpus generator uses too.
+import { pastOf, pastParticipleOf, progressiveOf, thirdPersonOf } from '../../data/morphology.js';
 import { ANIMATE_KINDS, THING_KINDS, type NounKind } from './lexicon-nouns.js';
 
 export interface Verb {
@@ -15,48 +16,8 @@ export interface Verb {
   ditransitive: boolean;
 }
 
-/** vbd vbg vbz vbn of verbs no spelling rule covers. */
-const IRREGULAR: Readonly<Record<string, string>> = {
-  see: 'saw seeing sees seen', get: 'got getting gets gotten', have: 'had having has had',
-  eat: 'ate eating eats eaten', find: 'found finding finds found', give: 'gave giving gives given',
-  take: 'took taking takes taken', make: 'made making makes made', read: 'read reading reads read',
-  hold: 'held holding holds held', throw: 'threw throwing throws thrown', bring: 'brought bringing brings brought',
-  catch: 'caught catching catches caught', build: 'built building builds built', draw: 'drew drawing draws drawn',
-  break: 'broke breaking breaks broken', cut: 'cut cutting cuts cut', hear: 'heard hearing hears heard',
-  buy: 'bought buying buys bought', ride: 'rode riding rides ridden', drive: 'drove driving drives driven',
-  hide: 'hid hiding hides hidden', shake: 'shook shaking shakes shaken', bite: 'bit biting bites bitten',
-  lose: 'lost losing loses lost', keep: 'kept keeping keeps kept', show: 'showed showing shows shown',
-  sell: 'sold selling sells sold', tell: 'told telling tells told', send: 'sent sending sends sent',
-  sing: 'sang singing sings sung', wear: 'wore wearing wears worn', teach: 'taught teaching teaches taught',
-  meet: 'met meeting meets met', hit: 'hit hitting hits hit', feed: 'fed feeding feeds fed',
-  choose: 'chose choosing chooses chosen', tie: 'tied tying ties tied',
-};
-
-/** Verbs that double their last consonant before -ed/-ing (hug → hugged, hugging). */
-const DOUBLES = new Set(['hug', 'pet', 'drop', 'grab']);
-
-function regularForms(vb: string): [string, string, string, string] {
-  const vbz = /(s|x|z|ch|sh)$/.test(vb) ? `${vb}es` : /[^aeiou]y$/.test(vb) ? `${vb.slice(0, -1)}ies` : `${vb}s`;
-  const stem = DOUBLES.has(vb) ? vb + vb[vb.length - 1] : vb;
-  let vbd: string;
-  let vbg: string;
-  if (vb.endsWith('e')) {
-    vbd = `${vb}d`;
-    vbg = /(ee|ye|oe)$/.test(vb) ? `${vb}ing` : `${vb.slice(0, -1)}ing`;
-  } else if (/[^aeiou]y$/.test(vb)) {
-    vbd = `${vb.slice(0, -1)}ied`;
-    vbg = `${vb}ing`;
-  } else {
-    vbd = `${stem}ed`;
-    vbg = `${stem}ing`;
-  }
-  return [vbd, vbg, vbz, vbd];
-}
-
 function verb(vb: string, objects: readonly NounKind[], ditransitive = false): Verb {
-  const irregular = IRREGULAR[vb];
-  const [vbd, vbg, vbz, vbn] = irregular === undefined ? regularForms(vb) : (irregular.split(' ') as [string, string, string, string]);
-  return { vb, vbd, vbg, vbz, vbn, objects, ditransitive };
+  return { vb, vbd: pastOf(vb), vbg: progressiveOf(vb), vbz: thirdPersonOf(vb), vbn: pastParticipleOf(vb), objects, ditransitive };
 }
 
 const THINGS = THING_KINDS.filter((kind) => kind !== 'vehicle');

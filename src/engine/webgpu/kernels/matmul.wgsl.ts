@@ -21,28 +21,20 @@ export const MATMUL_FLAGS = {
  */
 export const MATMUL_BY_MEMBER = { a: 1, b: 2, c: 4 } as const;
 
-export type MatmulTile = 32 | 64 | 128;
+// No 128 tile (8×8 outputs per thread): on the H200 it ran 2.4–3.3× slower than the 64 tile at every shape tried
+// (bench/RESULTS.md, 2026-12-02), most likely because its 64 accumulators do not stay in registers.
+export type MatmulTile = 32 | 64;
 export const MATMUL_TILE = 64;
 export const MATMUL_SMALL_TILE = 32;
-export const MATMUL_LARGE_TILE = 128;
 /** Below this many 64-tile workgroups the 32-tile kernel keeps more of the GPU busy. */
 const SMALL_TILE_BELOW = 128;
-/**
- * From this many 128-tile workgroups on, the 128-tile kernel (8×8 outputs per thread: half the workgroup-memory
- * reads per multiply-add) still fills a large GPU: two per SM of 128 SMs.
- */
-const LARGE_TILE_FROM = 256;
-/** Workgroup memory of a tile's two K-slices (16 rows of tile + 2 floats each): the 128 tile needs more than WebGPU's default 16 KiB. */
-export const matmulStorageBytes = (tile: MatmulTile): number => 2 * 16 * (tile + 2) * 4;
 
 /**
- * The tile size for an M×N output split `splits` ways along K, computed for `slots` slots at once (`large`: the
- * 128-tile kernel may be picked). Only the workgroup count depends on it, never the arithmetic: each output sums
- * its K-chunk in the same order whatever the tile.
+ * The tile size for an M×N output split `splits` ways along K, computed for `slots` slots at once. Only the
+ * workgroup count depends on it, never the arithmetic: each output sums its K-chunk in the same order whatever the tile.
  */
-export function matmulTile(m: number, n: number, splits: number, slots = 1, large = false): MatmulTile {
+export function matmulTile(m: number, n: number, splits: number, slots = 1): MatmulTile {
   const count = (tile: number) => Math.ceil(m / tile) * Math.ceil(n / tile) * splits * slots;
-  if (large && count(MATMUL_LARGE_TILE) >= LARGE_TILE_FROM) return MATMUL_LARGE_TILE;
   return count(MATMUL_TILE) < SMALL_TILE_BELOW ? MATMUL_SMALL_TILE : MATMUL_TILE;
 }
 /** Split-K spreads a matmul over at most this many workgroups… */
@@ -62,8 +54,8 @@ export function splitKCount(m: number, n: number, k: number): number {
 }
 
 /**
- * The matmul kernel for square output tiles of 64 (4×4 outputs per thread), 32 (2×2; four times the workgroups,
- * for small outputs) or 128 (8×8; for large outputs). Offsets are within a member's or a slot's region. Uniform fields in order: u32 M N
+ * The matmul kernel for square output tiles of 64 (4×4 outputs per thread) or 32 (2×2; four times the workgroups,
+ * for small outputs). Offsets are within a member's or a slot's region. Uniform fields in order: u32 M N
  * K transA transB offA offB offBias offC flags site kChunk splits seqLen (T: rows are b·T + t) paramStride byMember,
  * f32 dropP.
  */

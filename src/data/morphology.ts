@@ -1,5 +1,6 @@
-// English inflection for the generator's word lists: plurals, verb forms, comparatives. Regular rules plus
-// explicit tables, because spelling rules alone get "ran", "mice" and consonant doubling wrong.
+// English inflection, the one copy: plurals, verb forms, comparatives, for the corpus generator's word lists and
+// the probe lexicon alike (the lists themselves stay apart on purpose). Regular rules plus explicit tables,
+// because spelling rules alone get "ran", "mice" and consonant doubling wrong.
 
 const IRREGULAR_PLURALS: Record<string, string> = {
   child: 'children', man: 'men', woman: 'women', foot: 'feet', tooth: 'teeth', mouse: 'mice', goose: 'geese',
@@ -7,6 +8,7 @@ const IRREGULAR_PLURALS: Record<string, string> = {
   wolf: 'wolves', loaf: 'loaves', shelf: 'shelves', calf: 'calves', scarf: 'scarves', elf: 'elves', wife: 'wives',
   potato: 'potatoes', tomato: 'tomatoes', mango: 'mangoes', volcano: 'volcanoes', hero: 'heroes', ox: 'oxen',
   fireman: 'firemen', snowman: 'snowmen', policeman: 'policemen', fisherman: 'fishermen', mailman: 'mailmen',
+  gentleman: 'gentlemen',
 };
 
 /** A plural by the regular spelling rules, or from the table. */
@@ -18,11 +20,13 @@ export function pluralOf(noun: string): string {
   return `${noun}s`;
 }
 
-/** Third person singular present: "goes", "flies", "watches", "has". */
+/** Third person singular present: "goes", "flies", "watches", "has" (spelling rules only: no noun's plural). */
 export function thirdPersonOf(verb: string): string {
   if (verb === 'have') return 'has';
   if (verb === 'do' || verb === 'go') return `${verb}es`;
-  return pluralOf(verb) === verb ? `${verb}s` : pluralOf(verb);
+  if (/(s|x|z|ch|sh)$/.test(verb)) return `${verb}es`;
+  if (/[^aeiou]y$/.test(verb)) return `${verb.slice(0, -1)}ies`;
+  return `${verb}s`;
 }
 
 /** [past, past participle] of the irregular verbs the lexicon uses. */
@@ -46,7 +50,7 @@ const IRREGULAR_VERBS: Record<string, [string, string]> = {
   slide: ['slid', 'slid'], light: ['lit', 'lit'], meet: ['met', 'met'], pay: ['paid', 'paid'], lay: ['laid', 'laid'],
   think: ['thought', 'thought'], teach: ['taught', 'taught'], fight: ['fought', 'fought'], understand: ['understood', 'understood'],
   begin: ['began', 'begun'], become: ['became', 'become'], let: ['let', 'let'], set: ['set', 'set'], shoot: ['shot', 'shot'],
-  hang: ['hung', 'hung'], lie: ['lay', 'lain'], split: ['split', 'split'], quit: ['quit', 'quit'],
+  hang: ['hung', 'hung'], lie: ['lay', 'lain'], split: ['split', 'split'], quit: ['quit', 'quit'], show: ['showed', 'shown'],
 };
 
 /** Verbs that double their final consonant before -ed and -ing ("stopped", "running"). */
