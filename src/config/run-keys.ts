@@ -10,9 +10,11 @@ type Key = keyof TrainConfig;
  * random choice derives from. */
 export const IDENTITY_KEYS: readonly Key[] = ['preset', ...ATTENTION_FIELDS, 'seed'];
 
-/** Where and how a run executes and reports, never what it learns (the two engines are parity-tested). */
+/** Where and how a run executes, reports and keeps its checkpoints, never what it learns (the two engines are
+ * parity-tested). */
 export const RUNTIME_KEYS = [
-  'out', 'resume', 'allowConfigChange', 'backend', 'engine', 'saveEvery', 'logEvery', 'probeEvery', 'probeSuite', 'maxMinutes',
+  'out', 'resume', 'allowConfigChange', 'backend', 'engine', 'saveEvery', 'keepLast', 'keepSteps', 'logEvery', 'probeEvery',
+  'probeSuite', 'maxMinutes',
 ] as const satisfies readonly Key[];
 
 const notTraining = new Set<string>([...IDENTITY_KEYS, ...RUNTIME_KEYS]);
