@@ -22,12 +22,17 @@ export interface Mismatch {
   groups: { value: string; runs: string[] }[];
 }
 
-/** A training key's value over the run's life: as it started, then each recorded change. */
-export function trainingHistory(resolved: Record<string, unknown>, changes: readonly ConfigChange[]): Record<string, string> {
+/**
+ * Each compared key's value over the run's life up to `step`: as it started, then each change recorded before
+ * that step (a change made on resuming from step s holds from step s + 1, so it did not shape a probe at s).
+ */
+export function trainingHistory(resolved: Record<string, unknown>, changes: readonly ConfigChange[], step: number): Record<string, string> {
   return Object.fromEntries(
     COMPARED_KEYS.map((key) => {
       let history = JSON.stringify(resolved[key] ?? null);
-      for (const change of changes) if (change.key === key) history += ` → ${JSON.stringify(change.to)} after step ${change.step}`;
+      for (const change of changes) {
+        if (change.key === key && change.step < step) history += ` → ${JSON.stringify(change.to)} after step ${change.step}`;
+      }
       return [key, history];
     }),
   );

@@ -162,7 +162,7 @@ export async function readRunSummary(path: string, runDirHint: string | null = n
     path, summary, run, runDir, settings, variant: variantName(settings), seed, step: summary.model.step, suite: summary.suite.name,
     suiteHash: summary.suite.hash ?? null,
     scoring: { method: summary.scoring?.method ?? null, ties: summary.scoring?.ties ?? null },
-    training: resolved && runDir ? trainingHistory(resolved, await readResumeChanges(runDir)) : null,
+    training: resolved && runDir ? trainingHistory(resolved, readResumeChanges(runDir), summary.model.step) : null,
   };
 }
 
