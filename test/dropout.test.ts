@@ -9,13 +9,13 @@ import type { TargetedBatch } from '../src/core/batches.js';
 import type { Engine } from '../src/engine/types.js';
 import { DROPOUT_WGSL } from '../src/engine/webgpu/kernels/common.wgsl.js';
 import { randomTargetedBatch, relativeError } from '../src/engine/webgpu/parity.js';
-import { requestWebGpu } from '../src/engine/webgpu-runtime.js';
+import { webGpuForTests } from './webgpu-env.js';
 import { SPECIAL_IDS } from '../src/model/config.js';
 import { initWeights } from '../src/model/init.js';
 import { streamFromSeed } from '../src/core/random.js';
 import { tinyConfig } from './engine-fixtures.js';
 
-const gpu = await requestWebGpu();
+const gpu = await webGpuForTests();
 
 /** Runs WGSL dropout_scale on every (key, site, seq, elem) tuple with its rate; returns the factors. */
 async function wgslKeepFactors(tuples: Uint32Array, rates: Float32Array): Promise<Float32Array> {

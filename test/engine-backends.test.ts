@@ -4,11 +4,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../src/engine/index.js';
 import type { BackendName } from '../src/engine/backend.js';
 import type { NamedTensors } from '../src/core/tensors.js';
-import { requestWebGpu } from '../src/engine/webgpu-runtime.js';
 import type { ModelConfig } from '../src/model/config.js';
 import { initWeights } from '../src/model/init.js';
 import { streamFromSeed } from '../src/core/random.js';
 import { maxRelativeDifference, randomBatch, SSA_HEADS, tinyConfig } from './engine-fixtures.js';
+import { webGpuForTests } from './webgpu-env.js';
 
 const CASES = [
   { name: 'softmax', config: tinyConfig({}, { initStd: 0.2 }) },
@@ -52,8 +52,7 @@ describe('reference engine across backends', () => {
   });
 
   describe('webgpu', async () => {
-    const gpu = await requestWebGpu();
-    if (!gpu) console.warn('skipping webgpu parity: no WebGPU adapter (install mesa-vulkan-drivers 25.x for lavapipe)');
+    const gpu = await webGpuForTests();
     it.skipIf(!gpu).each(CASES)('webgpu matches cpu: $name', async ({ name, config }) => {
       expectSame(await lossAndGradientsOn('webgpu', config), references.get(name)!);
     }, 60_000);

@@ -8,14 +8,14 @@ import type { Engine, OptimizerSettings, StepResult } from '../src/engine/types.
 import type { TargetedBatch } from '../src/core/batches.js';
 import type { NamedTensors } from '../src/core/tensors.js';
 import { randomTargetedBatch, relativeError } from '../src/engine/webgpu/parity.js';
-import { requestWebGpu } from '../src/engine/webgpu-runtime.js';
 import type { ModelConfig } from '../src/model/config.js';
 import { initWeights } from '../src/model/init.js';
 import { MODEL_PRESETS } from '../src/model/presets.js';
 import { engineScorer, scoreSentences, type EncodedSentence } from '../src/probe/score.js';
 import { streamFromSeed } from '../src/core/random.js';
+import { webGpuForTests } from './webgpu-env.js';
 
-const hasWebGpu = (await requestWebGpu()) !== null;
+const hasWebGpu = (await webGpuForTests()) !== null;
 
 const config: ModelConfig = {
   ...MODEL_PRESETS.tiny, vocabSize: 97, hiddenSize: 32, intermediateSize: 64, numHeads: 4, numLayers: 2, maxPositions: 20,

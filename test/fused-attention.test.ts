@@ -6,14 +6,14 @@ import { describe, expect, it } from 'vitest';
 import { createEngine } from '../src/engine/index.js';
 import { ATTENTION_ROWS } from '../src/engine/webgpu/kernels/attention.wgsl.js';
 import { compareGradients, randomTargetedBatch, relativeError } from '../src/engine/webgpu/parity.js';
-import { requestWebGpu } from '../src/engine/webgpu-runtime.js';
 import { headDim, type ModelConfig } from '../src/model/config.js';
 import type { AttentionConfig } from '../src/model/attention.js';
 import { initWeights } from '../src/model/init.js';
 import { MODEL_PRESETS } from '../src/model/presets.js';
 import { streamFromSeed } from '../src/core/random.js';
+import { webGpuForTests } from './webgpu-env.js';
 
-const hasWebGpu = (await requestWebGpu()) !== null;
+const hasWebGpu = (await webGpuForTests()) !== null;
 const TOLERANCE = 1e-4;
 const SEQ = 70;
 

@@ -12,11 +12,11 @@ import type { Engine, MemberStep, OptimizerSettings } from '../src/engine/types.
 import { createFusedEngine, createFusedGroupEngine, maxGroupSize } from '../src/engine/webgpu/engine.js';
 import { relativeError } from '../src/engine/webgpu/parity.js';
 import { checkGroupFits } from '../src/engine/webgpu/sizes.js';
-import { requestWebGpu } from '../src/engine/webgpu-runtime.js';
+import { webGpuForTests } from './webgpu-env.js';
 import type { ModelConfig } from '../src/model/config.js';
 import { maxRelativeDifference, randomBatch, SSA_HEADS, tinyConfig, weightsFor } from './engine-fixtures.js';
 
-const gpu = await requestWebGpu();
+const gpu = await webGpuForTests();
 /**
  * Relative to each tensor's scale (maxRelativeDifference). Measured on lavapipe: group vs alone ≤ 3e-7 (the only
  * difference is padding, which moves split-K and column-sum chunk boundaries) and group vs the reference ≤ 8e-7 for

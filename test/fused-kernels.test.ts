@@ -4,10 +4,10 @@
 import { describe, expect, it } from 'vitest';
 import { MATMUL_BY_MEMBER, MATMUL_FLAGS, matmulSource, matmulTile, SPLIT_REDUCE_WGSL, type MatmulTile } from '../src/engine/webgpu/kernels/matmul.wgsl.js';
 import { INFO, INFO_WORDS } from '../src/engine/webgpu/kernels/members.wgsl.js';
-import { requestWebGpu } from '../src/engine/webgpu-runtime.js';
 import { streamFromSeed } from '../src/core/random.js';
+import { webGpuForTests } from './webgpu-env.js';
 
-const gpu = await requestWebGpu();
+const gpu = await webGpuForTests();
 const SLOTS = 2;
 /** Slot s computes member MEMBER_OF[s]: the reversed order shows slots and members are addressed apart. */
 const MEMBER_OF = [1, 0];

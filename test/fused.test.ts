@@ -10,13 +10,14 @@ import { splitKCount } from '../src/engine/webgpu/kernels/matmul.wgsl.js';
 import { COLUMN_CHUNK_ROWS } from '../src/engine/webgpu/kernels/norm.wgsl.js';
 import { compareGradients, randomTargetedBatch, relativeError } from '../src/engine/webgpu/parity.js';
 import { requestWebGpu } from '../src/engine/webgpu-runtime.js';
+import { webGpuForTests } from './webgpu-env.js';
 import type { ModelConfig } from '../src/model/config.js';
 import type { AttentionConfig } from '../src/model/attention.js';
 import { MODEL_PRESETS } from '../src/model/presets.js';
 import { streamFromSeed } from '../src/core/random.js';
 import { weightsFor } from './engine-fixtures.js';
 
-const hasWebGpu = (await requestWebGpu()) !== null;
+const hasWebGpu = (await webGpuForTests()) !== null;
 const TOLERANCE = 1e-4;
 
 function tinyConfig(attention: Partial<AttentionConfig> = {}, dropout = 0): ModelConfig {

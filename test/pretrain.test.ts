@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { resolveTrainConfig } from '../src/config/resolve.js';
 import { loadCheckpoint, loadTrainerState } from '../src/io/checkpoint.js';
 import { pretrain } from '../src/train/loop.js';
+import { currentRunConfig } from '../src/train/resume-changes.js';
 
 let dir: string;
 let corpus: string;
@@ -60,6 +61,32 @@ describe('pretrain', () => {
     await expect(pretrain(config(join(dir, 'empty'), { resume: true }), { argv: [] })).rejects.toThrow(/--resume: no complete checkpoint/);
     await expect(pretrain(config2({ steps: 2, resume: true }), { argv: [] })).rejects.toThrow(/already at step 2/);
     await expect(pretrain(config2({ steps: 4, resume: true, attention: 'ssa' }), { argv: [] })).rejects.toThrow(/was started with attention=softmax/);
+  });
+
+  it.each([
+    ['lr', { lr: 5e-4 }, 'lr=0.001, not 0.0005'],
+    ['batchSize', { batchSize: 2 }, 'batchSize=4, not 2'],
+    ['corpus', { corpus: 'OTHER_CORPUS' }, 'corpus='],
+    ['tokenizer', { tokenizer: 'OTHER_TOKENIZER' }, 'tokenizer=corpora/default-tokenizer.json'],
+  ])('--resume refuses a different %s, and takes it with --allow-config-change, recorded', async (key, change, said) => {
+    const out = join(dir, `changed-${key}`);
+    const other = { corpus: join(dir, 'other-corpus.txt'), tokenizer: join(dir, 'other-tokenizer.json') };
+    await writeFile(other.corpus, (await readFile(corpus, 'utf8')).split('\n').reverse().join('\n'));
+    await writeFile(other.tokenizer, await readFile(tokenizer, 'utf8'));
+    const given = Object.fromEntries(Object.entries(change).map(([k, v]) => [k, v === 'OTHER_CORPUS' ? other.corpus : v === 'OTHER_TOKENIZER' ? other.tokenizer : v]));
+    const base = { warmupSteps: 0, steps: 2 };
+    await pretrain(config(out, base), { argv: [] });
+    await expect(pretrain(config(out, { ...base, steps: 4, resume: true, ...given }), { argv: [] }))
+      .rejects.toThrow(new RegExp(`was trained with ${said.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}.*pass --allow-config-change`));
+    const resumed = await pretrain(config(out, { ...base, steps: 4, resume: true, allowConfigChange: true, ...given }), { argv: [] });
+    expect(resumed.step).toBe(4);
+    const recorded = (await readFile(join(out, 'resume-changes.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line));
+    expect(recorded).toHaveLength(2);
+    expect(recorded).toEqual(expect.arrayContaining([{ step: 2, key, from: expect.anything(), to: given[key] }, { step: 2, key: 'steps', from: 2, to: 4 }]));
+    // A plain resume afterwards (settings layered from the run's record, as the CLI does) keeps the changed setting.
+    const { out: _out, resume: _resume, allowConfigChange: _allow, ...current } = (await currentRunConfig(out))!;
+    expect(current[key]).toEqual(given[key]);
+    await expect(pretrain(resolveTrainConfig({ out, resume: true, steps: 6 }, undefined, current), { argv: [] })).resolves.toMatchObject({ step: 6 });
   });
 
   it('stops on a non-finite loss, names the step, and names no checkpoint whose weights gave it (--lr 1e15 --save-every 1)', async () => {

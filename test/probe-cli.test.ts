@@ -102,12 +102,12 @@ describe('a Zorro-sized suite', () => {
 describe('babyssa probe', () => {
   const cli = (args: string[]) => run('npx', ['tsx', 'src/cli/main.ts', 'probe', ...args], { encoding: 'utf8' });
 
-  it('writes summary.json + items.jsonl, prints the table on stderr and the summary on stdout with --json', async () => {
+  it('writes summary.json + items.jsonl, prints the table on stderr and the summary on stdout with --json (checkpoint named by its model file)', async () => {
     const suiteDir = join(root, 'small');
     await mkdir(suiteDir);
     await writeFile(join(suiteDir, 'agreement-verb.txt'), 'the girl eat the apple .\nthe girl eats the apple .\nthe girls eats the cookie .\nthe girls eat the cookie .\n');
     const out = join(root, 'cli-out');
-    const { stdout, stderr } = await cli(['--checkpoint', FIXTURE, '--suite', suiteDir, '--backend', 'cpu', '--scoring', 'pll', '--ties', 'half', '--out', out, '--json']);
+    const { stdout, stderr } = await cli(['--checkpoint', join(FIXTURE, 'step-200', 'model.safetensors'), '--suite', suiteDir, '--backend', 'cpu', '--scoring', 'pll', '--ties', 'half', '--out', out, '--json']);
     const summary = JSON.parse(stdout) as ProbeSummary;
     expect(summary).toMatchObject({ schema_version: 1, model: { run: 'probe-checkpoint', step: 200, attention: 'ssa' }, suite: { name: 'small', n_paradigms: 1 } });
     expect(summary.scoring).toMatchObject({ method: 'pll', ties: 'half' });

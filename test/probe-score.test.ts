@@ -66,7 +66,7 @@ async function pllByHand(sentence: EncodedSentence, wholeWordTail: boolean): Pro
 }
 
 function suiteOf(pairs: typeof PAIRS): Suite {
-  return { name: 'golden', path: '/golden', format: 'zorro', hash: '0'.repeat(64), paradigms: [{ name: 'x-golden', phenomenon: 'x', source: 'golden.txt', pairs }] };
+  return { name: 'golden', path: '/golden', format: 'zorro', hash: '0'.repeat(64), tokenizerSha256: null, paradigms: [{ name: 'x-golden', phenomenon: 'x', source: 'golden.txt', pairs }] };
 }
 
 function options(scoring: ScoringMethod, batchSize = 64, maxRows = 128): ProbeOptions {

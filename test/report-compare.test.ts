@@ -1,14 +1,16 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../src/core/errors.js';
 import { compare, longRows, type Comparison } from '../src/report/compare.js';
 import { readComparison, writeComparison } from '../src/report/outputs.js';
-import { collectRunSummaries } from '../src/report/summaries.js';
+import { collectRunSummaries, type RunSummary } from '../src/report/summaries.js';
+import { holmAdjust } from '../src/report/stats.js';
 import { formatComparisonTable } from '../src/report/table.js';
 import { streamFromSeed } from '../src/core/random.js';
-import { FIXTURE_PARADIGMS, writeFixtureRun, writeStandardFixture } from './report-fixtures.js';
+import { FIXTURE_PARADIGMS, writeFixtureRun, writeStandardFixture, type FixtureRun } from './report-fixtures.js';
 
 const T975: Record<number, number> = { 1: 12.706204736174707, 2: 4.302652729749464 };
 const close = (actual: number | null | undefined, expected: number) => expect(actual).toBeCloseTo(expected, 12);
@@ -141,6 +143,91 @@ describe('compare', () => {
     } finally {
       rmSync(dup, { recursive: true, force: true });
     }
+  });
+});
+
+describe('compare refuses runs that differ, naming them (issue 13)', () => {
+  async function fixture(change: { run: string; spec: Partial<FixtureRun> }): Promise<RunSummary[]> {
+    const dir = mkdtempSync(join(tmpdir(), 'babyssa-mismatch-'));
+    writeStandardFixture(dir, change);
+    return collectRunSummaries([join(dir, 'checkpoints')]);
+  }
+
+  it('a sweep with one shortened run: refused naming it; --step picks a step all runs have; --allow-mismatch records it', async () => {
+    const summaries = await fixture({ run: 'tiny-ssa-2-seed3', spec: { steps: [100] } });
+    expect(() => compare(summaries)).toThrow(/^the runs differ in step: tiny-ssa-2-seed3 has 100 \(the other 7: 200\); compare at a step all runs have with --step N \(100\)/);
+    const atStep = compare(summaries, { step: 100 });
+    expect(atStep.step).toBe(100);
+    expect(atStep.runs.every((r) => r.step === 100)).toBe(true);
+    expect(atStep.mismatches).toEqual([]);
+    expect(() => compare(summaries, { step: 200 })).toThrow(/--step 200: tiny-ssa-2-seed3 \(probed at 100\) has no probe at that step/);
+    const anyway = compare(summaries, { allowMismatch: true });
+    expect(anyway.step).toBeNull();
+    expect(anyway.mismatches).toEqual([{ field: 'step', groups: [{ value: '200', runs: expect.any(Array) }, { value: '100', runs: ['tiny-ssa-2-seed3'] }] }]);
+    expect(formatComparisonTable(anyway)).toContain('warning: compared despite mismatches (--allow-mismatch): step: tiny-ssa-2-seed3 has 100');
+  });
+
+  it('the command exits 2 with one line naming the shortened run, and writes nothing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'babyssa-mismatch-cli-'));
+    writeStandardFixture(dir, { run: 'tiny-ssa-2-seed3', spec: { steps: [100] } });
+    const out = join(dir, 'cmp');
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'compare', join(dir, 'checkpoints'), '--out', out], { encoding: 'utf8' });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/^babyssa: the runs differ in step: tiny-ssa-2-seed3 has 100 \(the other 7: 200\); .*--step N \(100\).*--allow-mismatch.*\n$/);
+    expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(readdirSync(dir)).not.toContain('cmp');
+  });
+
+  it.each([
+    ['scoring method', { scoring: { method: 'pll', ties: 'wrong' } }, /scoring method: tiny-softmax-seed1 has pll \(the other 7: holistic\)/],
+    ['ties', { scoring: { method: 'holistic', ties: 'half' } }, /ties: tiny-softmax-seed1 has half \(the other 7: wrong\)/],
+    ['suite hash (same name, other sentences)', { suiteHash: 'another' }, /suite hash: tiny-softmax-seed1 has another \(the other 7: hash-of-default\)/],
+    ['training config', { training: { lr: 1e-4 } }, /training config lr: tiny-softmax-seed1 has 0.0001 \(the other 7: 0.001\); pass --allow-mismatch/],
+  ])('differing %s: refused naming the run', async (_name, spec, message) => {
+    const summaries = await fixture({ run: 'tiny-softmax-seed1', spec });
+    expect(() => compare(summaries)).toThrow(message);
+    expect(compare(summaries, { allowMismatch: true }).mismatches).toHaveLength(1);
+  });
+
+  it('a setting changed on resume counts as a different training config from the step it holds', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'babyssa-mismatch-'));
+    writeStandardFixture(dir);
+    writeFileSync(join(dir, 'checkpoints', 'tiny-ssa-1.5-seed2', 'resume-changes.jsonl'), JSON.stringify({ step: 100, key: 'lr', from: 1e-3, to: 1e-4 }) + '\n');
+    const summaries = await collectRunSummaries([join(dir, 'checkpoints')]);
+    expect(() => compare(summaries)).toThrow(/training config lr: tiny-ssa-1\.5-seed2 has 0\.001 → 0\.0001 after step 100 \(the other 7: 0\.001\)/);
+    // At step 100 the change had not happened yet: the runs agree there.
+    expect(compare(summaries, { step: 100 }).mismatches).toEqual([]);
+  });
+
+  it('matches suites by hash: one suite under two folder names is one suite', async () => {
+    const summaries = await fixture({ run: 'tiny-softmax-seed1', spec: { suite: 'copy', suiteHash: 'hash-of-default' } });
+    expect(compare(summaries).runs).toHaveLength(8);
+  });
+});
+
+describe('Holm\'s correction across paradigms', () => {
+  it('adjusts each variant\'s paradigm p-values as a family and stars only the significant ones', () => {
+    for (const variant of ['ssa-1.5', 'ssa-2']) {
+      const family = comparison.differences.filter((d) => d.variant === variant && d.paradigm !== 'macro');
+      expect(family.map((d) => d.p_holm)).toEqual(holmAdjust(family.map((d) => d.p_value)));
+      for (const d of family) {
+        expect(d.p_value).not.toBeNull();
+        expect(d.p_holm!).toBeGreaterThanOrEqual(d.p_value!);
+        expect(d.significant_holm).toBe(d.p_holm! < 0.05);
+      }
+      const macro = comparison.differences.find((d) => d.variant === variant && d.paradigm === 'macro')!;
+      expect([macro.p_holm, macro.significant_holm]).toEqual([null, null]);
+    }
+    const text = formatComparisonTable(comparison);
+    expect(text).toContain("* = significant at 0.05 after Holm's correction across the 4 paradigms");
+    for (const d of comparison.differences.filter((x) => x.paradigm !== 'macro')) {
+      const row = text.split('\n').find((line) => line.startsWith(d.paradigm))!;
+      expect(row.includes(' *')).toBe(comparison.differences.some((x) => x.paradigm === d.paradigm && x.significant_holm));
+    }
+  });
+
+  it('a paired-t p-value agrees with its interval: p < .05 exactly when the 95% interval leaves out 0', () => {
+    for (const d of comparison.differences.filter((x) => x.method === 'paired-t')) expect(d.p_value! < 0.05).toBe(d.excludes_zero);
   });
 });
 

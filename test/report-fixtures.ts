@@ -22,6 +22,10 @@ export interface FixtureRun {
   inProcess?: boolean;
   /** Accuracy of a paradigm at a step. */
   accuracy: (paradigm: string, step: number) => number;
+  /** Training settings beside the attention ones in config.resolved.json (default: tiny's lr and steps). */
+  training?: Record<string, unknown>;
+  scoring?: { method: string; ties: string };
+  suiteHash?: string;
 }
 
 /** A deterministic accuracy in [0.3, 0.95] that varies with every argument. */
@@ -37,7 +41,7 @@ export function writeFixtureRun(root: string, spec: FixtureRun): void {
   mkdirSync(runDir, { recursive: true });
   writeFileSync(join(runDir, 'config.resolved.json'), JSON.stringify({
     preset: 'tiny', seed: spec.seed, attention: spec.attention, ssaN: spec.ssaN ?? 1.5, ssaNTrainable: spec.ssaNTrainable ?? false,
-    ssaB: 0.8, ssaBTrainable: false, ssaGranularity: 'layer', out: runDir,
+    ssaB: 0.8, ssaBTrainable: false, ssaGranularity: 'layer', out: runDir, lr: 1e-3, steps: 200, ...spec.training,
   }));
   const last = spec.steps[spec.steps.length - 1];
   const metrics = [];
@@ -57,8 +61,8 @@ export function writeFixtureRun(root: string, spec: FixtureRun): void {
       schema_version: 1,
       tool: { name: 'babyssa', version: '0.1.0', git_sha: 'fixture' },
       model: { checkpoint: spec.inProcess ? null : checkpoint, run: spec.run, step, attention: spec.attention, ssa_n: spec.attention === 'ssa' ? [[spec.ssaN ?? 1.5], [spec.ssaN ?? 1.5]] : null, ssa_b: null, params: 1000 },
-      suite: { name: suite, path: 'probes/default', hash: 'x', n_paradigms: paradigms.length },
-      scoring: { method: 'holistic', reduction: 'mean', ties: 'wrong' },
+      suite: { name: suite, path: 'probes/default', hash: spec.suiteHash ?? `hash-of-${suite}`, n_paradigms: paradigms.length },
+      scoring: { reduction: 'mean', ...(spec.scoring ?? { method: 'holistic', ties: 'wrong' }) },
       paradigms,
       macro_accuracy: paradigms.reduce((s, p) => s + p.accuracy, 0) / paradigms.length,
       elapsed_s: 1,
@@ -69,8 +73,11 @@ export function writeFixtureRun(root: string, spec: FixtureRun): void {
   }
 }
 
-/** softmax and ssa-1.5 on seeds 0–2 (paired), ssa-2 on seeds 0 and 3 (unpaired → bootstrap); steps 100, 200. */
-export function writeStandardFixture(root: string): void {
+/**
+ * softmax and ssa-1.5 on seeds 0–2 (paired), ssa-2 on seeds 0 and 3 (unpaired → bootstrap); steps 100, 200.
+ * `change` alters one run's spec (e.g. a run that stopped early).
+ */
+export function writeStandardFixture(root: string, change?: { run: string; spec: Partial<FixtureRun> }): void {
   const variants = [
     { name: 'softmax', attention: 'softmax' as const, offset: 0 },
     { name: 'ssa-1.5', attention: 'ssa' as const, ssaN: 1.5, offset: 0.1 },
@@ -79,9 +86,11 @@ export function writeStandardFixture(root: string): void {
   for (const v of variants) {
     const seeds = v.name === 'ssa-2' ? [0, 3] : [0, 1, 2];
     for (const seed of seeds) {
+      const run = `tiny-${v.name}-seed${seed}`;
       writeFixtureRun(root, {
-        run: `tiny-${v.name}-seed${seed}`, attention: v.attention, ssaN: v.ssaN, seed, steps: [100, 200],
+        run, attention: v.attention, ssaN: v.ssaN, seed, steps: [100, 200],
         accuracy: (paradigm, step) => fakeAccuracy(v.offset, seed, paradigm, step),
+        ...(change?.run === run ? change.spec : {}),
       });
     }
   }

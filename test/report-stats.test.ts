@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bootstrapDifference, incompleteBeta, quantileSorted, sampleSd, studentTCdf, studentTQuantile, tSummary } from '../src/report/stats.js';
+import { bootstrapDifference, holmAdjust, incompleteBeta, quantileSorted, sampleSd, studentTCdf, studentTQuantile, tSummary, tTestP } from '../src/report/stats.js';
 
 // Reference quantiles from R's qt() / standard t tables.
 const T_QUANTILES: { p: number; df: number; t: number }[] = [
@@ -64,9 +64,31 @@ describe('summaries and intervals', () => {
     const first = bootstrapDifference(a, b, { resamples: 2000, seed: 1 });
     expect(bootstrapDifference(a, b, { resamples: 2000, seed: 1 })).toEqual(first);
     expect(bootstrapDifference(a, b, { resamples: 2000, seed: 2 })).not.toEqual(first);
-    expect(first[0]).toBeGreaterThan(0.07);
-    expect(first[1]).toBeLessThan(0.13);
-    expect(first[0]).toBeLessThan(0.104);
-    expect(first[1]).toBeGreaterThan(0.104);
+    expect(first.ci[0]).toBeGreaterThan(0.07);
+    expect(first.ci[1]).toBeLessThan(0.13);
+    expect(first.ci[0]).toBeLessThan(0.104);
+    expect(first.ci[1]).toBeGreaterThan(0.104);
+    expect(first.p).toBe(0);
+    expect(bootstrapDifference(a, a, { resamples: 2000, seed: 1 }).p).toBe(1);
+  });
+
+  it('t-test p: two-sided, from the t distribution (df 2 has the closed form 1 − t/√(2 + t²))', () => {
+    const t = 2 / (1 / Math.sqrt(3));
+    expect(tTestP([1, 2, 3])).toBeCloseTo(1 - t / Math.sqrt(2 + t * t), 12);
+    expect(tTestP([-1, -2, -3])).toBeCloseTo(tTestP([1, 2, 3])!, 15);
+    expect(tTestP([0.5])).toBeNull();
+    expect(tTestP([0.1, 0.1])).toBe(0);
+  });
+
+  it.each([
+    ['R\'s p.adjust(c(.01, .04, .03, .005), "holm")', [0.01, 0.04, 0.03, 0.005], [0.03, 0.06, 0.06, 0.02]],
+    ['nulls are no tests and do not count', [0.01, null, 0.04], [0.02, null, 0.04]],
+    ['capped at 1', [0.6, 0.7], [1, 1]],
+  ])('Holm adjustment: %s', (_name, p, adjusted) => {
+    const actual = holmAdjust(p);
+    for (const [i, expected] of adjusted.entries()) {
+      if (expected === null) expect(actual[i]).toBeNull();
+      else expect(actual[i]).toBeCloseTo(expected, 15);
+    }
   });
 });

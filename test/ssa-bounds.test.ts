@@ -9,7 +9,7 @@ import { createEngine } from '../src/engine/index.js';
 import type { NamedTensors } from '../src/core/tensors.js';
 import type { Engine } from '../src/engine/types.js';
 import { randomTargetedBatch, relativeError } from '../src/engine/webgpu/parity.js';
-import { requestWebGpu } from '../src/engine/webgpu-runtime.js';
+import { webGpuForTests } from './webgpu-env.js';
 import { hfConfigFromModel, loadCheckpoint, modelConfigFromHf, validateWeights } from '../src/io/checkpoint.js';
 import type { AttentionConfig } from '../src/model/attention.js';
 import type { ModelConfig } from '../src/model/config.js';
@@ -19,7 +19,7 @@ import { SSA_B_MIN, SSA_N_MIN } from '../src/model/ssa-bounds.js';
 import { streamFromSeed } from '../src/core/random.js';
 import { tinyConfig, weightsFor } from './engine-fixtures.js';
 
-const hasWebGpu = (await requestWebGpu()) !== null;
+const hasWebGpu = (await webGpuForTests()) !== null;
 const B_MIN = Math.fround(SSA_B_MIN);
 const OPTIMIZER = { beta1: 0.9, beta2: 0.999, eps: 1e-6, weightDecay: 0, biasCorrection: true, clipNorm: 1 };
 

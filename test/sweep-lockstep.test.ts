@@ -6,9 +6,9 @@ import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { requestWebGpu } from '../src/engine/webgpu-runtime.js';
+import { webGpuForTests } from './webgpu-env.js';
 
-const hasWebGpu = (await requestWebGpu()) !== null;
+const hasWebGpu = (await webGpuForTests()) !== null;
 /** The fused engine's parity tolerance (test/fused.test.ts): a group pads each batch to the step's common length. */
 const TOLERANCE = 1e-4;
 const RUNS = ['softmax-seed0', 'softmax-seed1', 'ssa-1.5-seed0', 'ssa-1.5-seed1'];

@@ -9,6 +9,7 @@ import { checkpointCompletion, runSweep, type RunLauncher } from '../src/sweep/r
 import { modelConfigFor, resolveTrainConfig } from '../src/config/resolve.js';
 import { maxGroupSize } from '../src/engine/webgpu/sizes.js';
 import { requestWebGpu } from '../src/engine/webgpu-runtime.js';
+import { webGpuForTests } from './webgpu-env.js';
 import { autoLockstepSize, lockstepSize, splitIntoUnits } from '../src/sweep/units.js';
 import { fakeUnit, STEPS, writeCheckpoint, type Behaviour } from './sweep-fixtures.js';
 
@@ -46,7 +47,7 @@ describe('sweep units', () => {
 
   it('--lockstep auto: off on the tfjs engine; on the fused engine as many runs as fit, at most the sweep\'s', async () => {
     expect(await autoLockstepSize(resolveTrainConfig({ engine: 'tfjs', backend: 'cpu' }), 4)).toBe(1);
-    if (!(await requestWebGpu())) return;
+    if (!(await webGpuForTests())) return;
     const fused = resolveTrainConfig({ engine: 'fused', backend: 'webgpu', preset: 'tiny', batchSize: 4 });
     const fits = maxGroupSize((await requestWebGpu())!.device.limits, modelConfigFor(fused), { batch: 4, seq: fused.maxLength });
     expect(await autoLockstepSize(fused, 1000)).toBe(Math.min(1000, fits));

@@ -26,3 +26,12 @@ describe('corpora/default-tokenizer.json', () => {
     expect(tokenizer.encode('where is the ball ?').tokens).toEqual(['<s>', 'Ġwhere', 'Ġis', 'Ġthe', 'Ġball', 'Ġ?', '</s>']);
   });
 });
+
+describe('corpora/babyberta-tokenizer.json', () => {
+  it('is BabyBERTa\'s tokenizer (the provenance check in corpora/README.md) and fits the babyberta preset', async () => {
+    const tokenizer = await loadTokenizer('corpora/babyberta-tokenizer.json');
+    expect(tokenizer.vocabSize).toBe(MODEL_PRESETS.babyberta.vocabSize);
+    expect(SPECIAL_TOKENS.map((token) => tokenizer.tokenToId(token))).toEqual([0, 1, 2, 3, 4]);
+    expect(tokenizer.encode('the lie on the foot is flat .').ids).toEqual([3, 187, 3995, 245, 187, 1823, 243, 4648, 191, 4]);
+  });
+});

@@ -1,23 +1,22 @@
 // `babyssa pretrain`: masked-LM pretraining of a BabyBERTa-style encoder with Softmax or SSA attention.
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { shippedPath } from '../config/paths.js';
 import { ATTENTION_OPTIONS } from '../model/attention.js';
 import { resolveTrainConfig } from '../config/resolve.js';
 import { trainConfigSchema, type TrainConfig } from '../config/schema.js';
 import { pretrain } from '../train/loop.js';
+import { currentRunConfig } from '../train/resume-changes.js';
 import { probeHookFor } from '../train/probe-hook.js';
 import { fail } from './errors.js';
 
 const CONFIG_KEYS = new Set(Object.keys(trainConfigSchema.shape));
 
-/** A resumed run's own settings, so `--out DIR --resume` is enough to continue it. */
+/** A resumed run's own settings (with the changes recorded since it started), so `--out DIR --resume` is enough. */
 function savedRunConfig(out: unknown): Record<string, unknown> | undefined {
   if (typeof out !== 'string') return undefined;
-  const path = join(out, 'config.resolved.json');
-  if (!existsSync(path)) return undefined;
-  const { resume: _resume, out: _out, ...saved } = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  const current = currentRunConfig(out);
+  if (!current) return undefined;
+  const { resume: _resume, out: _out, allowConfigChange: _allow, ...saved } = current;
   return saved;
 }
 
@@ -27,11 +26,16 @@ function parseSteps(text: string): number[] {
   return steps;
 }
 
-/** The run's TrainConfig from parsed pretrain flags (yargs' camelCase keys), as `babyssa pretrain` resolves it. */
-export function trainConfigFromArgs(argv: Record<string, unknown>): TrainConfig {
+const toStderr = (line: string) => process.stderr.write(`babyssa: ${line}\n`);
+
+/**
+ * The run's TrainConfig from parsed pretrain flags (yargs' camelCase keys), as `babyssa pretrain` resolves it;
+ * a default fitted to the request (the warm-up) is said through `log`.
+ */
+export function trainConfigFromArgs(argv: Record<string, unknown>, log: (line: string) => void = toStderr): TrainConfig {
   const flags = Object.fromEntries(Object.entries(argv).filter(([key]) => CONFIG_KEYS.has(key)));
   if (typeof flags.keepSteps === 'string') flags.keepSteps = parseSteps(flags.keepSteps);
-  const config = resolveTrainConfig(flags, argv.config as string | undefined, flags.resume ? savedRunConfig(flags.out) : undefined);
+  const config = resolveTrainConfig(flags, argv.config as string | undefined, flags.resume ? savedRunConfig(flags.out) : undefined, log);
   config.corpus = shippedPath(config.corpus);
   config.tokenizer = shippedPath(config.tokenizer);
   config.probeSuite = shippedPath(config.probeSuite);
@@ -64,6 +68,7 @@ export const PRETRAIN_OPTIONS = {
   'keep-steps': { type: 'string', describe: 'comma-separated steps whose checkpoints are always kept, e.g. 20000,40000' },
   'log-every': { type: 'number', describe: 'metrics.jsonl line every N steps' },
   resume: { type: 'boolean', describe: 'continue from the latest complete checkpoint in --out' },
+  'allow-config-change': { type: 'boolean', describe: 'with --resume: change a training setting (lr, corpus, …) knowingly; recorded in resume-changes.jsonl' },
   'probe-every': { type: 'number', describe: 'probe every N steps into results/<run>/ (0 = off)' },
   'probe-suite': { type: 'string', describe: 'suite for --probe-every' },
   'max-minutes': { type: 'number', describe: 'save and exit 0 after this many minutes' },

@@ -9,6 +9,7 @@ import { formatSummaryTable, ITEMS_FILE, resultsDirForRun, SUMMARY_FILE } from '
 import { DEFAULT_PROBE_OPTIONS, probeCheckpointInProcess } from '../probe/run.js';
 import { SCORING_METHODS, type ScoringMethod } from '../probe/score.js';
 import { readSuite } from '../probe/suite.js';
+import { checkSuiteTokenizer, defaultSuiteFor } from '../probe/suite-fit.js';
 import { loadTokenizer, checkTokenizerFits } from '../tokenizer/load.js';
 import { fail } from './errors.js';
 
@@ -24,7 +25,11 @@ export const probeCommand: CommandModule = {
     y
       .options({
         checkpoint: { type: 'string', demandOption: true, describe: 'step-N folder, or a run folder (its latest complete step)' },
-        suite: { type: 'string', default: 'probes/default', describe: 'suite folder (suite.json or Zorro .txt files), a Zorro .txt, or a BLiMP .jsonl' },
+        suite: {
+          type: 'string',
+          describe: 'suite folder (suite.json or Zorro .txt files), a Zorro .txt, or a BLiMP .jsonl (default: the shipped suite made for the checkpoint\'s tokenizer, probes/default or probes/babyberta)',
+        },
+        'allow-tokenizer-mismatch': { type: 'boolean', default: false, describe: 'probe with a generated suite made for another tokenizer' },
         scoring: { type: 'string', default: DEFAULT_PROBE_OPTIONS.scoring, choices: SCORING_METHODS, describe: 'holistic (mean CE, BabyBERTa) | pll | pll-word-l2r' },
         ties: { type: 'string', default: DEFAULT_PROBE_OPTIONS.ties, choices: TIE_POLICIES, describe: 'credit for a tied pair: 0, 0.5, or a seeded coin' },
         seed: { type: 'number', default: DEFAULT_PROBE_OPTIONS.seed, describe: 'seed of the coin for --ties coin' },
@@ -35,17 +40,18 @@ export const probeCommand: CommandModule = {
         out: { type: 'string', describe: 'output folder (default results/<run>/step-<N>/<suite>)' },
         json: { type: 'boolean', default: false, describe: 'print the summary JSON on stdout' },
       })
-      .example('$0 probe --checkpoint checkpoints/tiny-softmax-seed0', 'latest step on the shipped suite, holistic scoring')
+      .example('$0 probe --checkpoint checkpoints/tiny-softmax-seed0', 'latest step on the shipped suite for its tokenizer, holistic scoring')
       .example('$0 probe --checkpoint ckpt/step-160000 --suite zorro/sentences/babyberta --scoring pll --json > summary.json', 'Zorro with PLL'),
   handler: async (argv) => {
     const batchSize = positiveInteger(argv['batch-size'], '--batch-size');
     const maxRows = positiveInteger(argv['max-rows'], '--max-rows');
     const seed = argv.seed as number;
     if (!Number.isInteger(seed)) fail(`--seed must be an integer (got ${seed})`);
-    const suite = await readSuite(shippedPath(argv.suite as string));
     const checkpoint = await loadCheckpoint(argv.checkpoint as string);
     const tokenizer = await loadTokenizer(checkpoint.tokenizerPath);
     checkTokenizerFits(tokenizer, checkpoint.modelConfig, checkpoint.tokenizerPath);
+    const suite = await readSuite(argv.suite === undefined ? await defaultSuiteFor(tokenizer.json) : shippedPath(argv.suite as string));
+    if (!argv['allow-tokenizer-mismatch']) checkSuiteTokenizer(suite, tokenizer.json, checkpoint.tokenizerPath);
     const outDir = (argv.out as string | undefined) ?? join(resultsDirForRun(checkpoint.runDir), `step-${checkpoint.step}`, suite.name);
     const engine = await createEngine({
       config: checkpoint.modelConfig, weights: checkpoint.weights, engine: argv.engine as EngineKind, backend: argv.backend as never,

@@ -8,6 +8,7 @@ import { readCorpusLines } from '../data/corpus.js';
 import { generateSuite, sha256, writeSuite } from '../probe/paradigms/generate.js';
 import { PARADIGMS } from '../probe/paradigms/paradigms.js';
 import { countWords } from '../probe/paradigms/vocabulary.js';
+import { checkOutputFolder } from '../io/output-path.js';
 import { loadTokenizer } from '../tokenizer/load.js';
 import { fail } from './errors.js';
 
@@ -20,6 +21,7 @@ interface GenerateArgs {
   'min-count': number;
   paradigm?: string[];
   json: boolean;
+  overwrite: boolean;
 }
 
 const paradigmNames = PARADIGMS.map((template) => template.paradigm);
@@ -38,6 +40,7 @@ const generateCommand: CommandModule<object, GenerateArgs> = {
         'min-count': { type: 'number', default: 1, describe: 'use only words seen at least this often in the corpus' },
         paradigm: { type: 'string', array: true, choices: paradigmNames, describe: 'generate only these paradigms (default: all)' },
         json: { type: 'boolean', default: false, describe: 'print suite.json on stdout' },
+        overwrite: { type: 'boolean', default: false, describe: 'write into a non-empty --out' },
       })
       .check((argv) => {
         if (!Number.isInteger(argv.pairs) || argv.pairs < 1) fail(`--pairs must be a positive integer, not ${argv.pairs}`);
@@ -51,6 +54,7 @@ const generateCommand: CommandModule<object, GenerateArgs> = {
       )
       .example('$0 probes generate --tokenizer tok/tokenizer.json --corpus corpora/aochildes.txt --out probes/ao', 'a suite for AO-CHILDES'),
   handler: async (argv) => {
+    await checkOutputFolder(argv.out, argv.overwrite);
     const tokenizerPath = shippedPath(argv.tokenizer);
     const corpusPath = shippedPath(argv.corpus);
     const tokenizer = await loadTokenizer(tokenizerPath);

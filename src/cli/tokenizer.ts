@@ -4,6 +4,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { shippedPath } from '../config/paths.js';
 import { readCorpusLines } from '../data/corpus.js';
 import { writeFileAtomic } from '../core/files.js';
+import { checkOutputFile, checkOutputFolder } from '../io/output-path.js';
 import { serializeTokenizerJson } from '../tokenizer/hf-json.js';
 import { loadTokenizer } from '../tokenizer/load.js';
 import { countWords, SPECIALS_AND_ALPHABET, trainBpe } from '../tokenizer/train.js';
@@ -16,6 +17,7 @@ interface TrainArgs {
   'vocab-size': number;
   'min-frequency': number;
   out: string;
+  overwrite: boolean;
 }
 
 /** --out DIR writes DIR/tokenizer.json; a path ending in .json is the file itself. */
@@ -24,6 +26,9 @@ function outputFile(out: string): string {
 }
 
 async function train(argv: TrainArgs): Promise<void> {
+  const file = outputFile(argv.out);
+  if (file !== argv.out) await checkOutputFolder(argv.out, true);
+  await checkOutputFile(file, argv.overwrite);
   const started = performance.now();
   const lines = await readCorpusLines(argv.corpus);
   const wordCounts = countWords(lines);
@@ -41,7 +46,6 @@ async function train(argv: TrainArgs): Promise<void> {
       }
     },
   });
-  const file = outputFile(argv.out);
   await writeFileAtomic(file, serializeTokenizerJson(bpe));
   const seconds = (performance.now() - started) / 1000;
   process.stderr.write(`babyssa: wrote ${file}: ${bpe.vocab.length} tokens, ${bpe.merges.length} merges in ${seconds.toFixed(1)} s\n`);
@@ -57,6 +61,7 @@ const trainCommand: CommandModule<object, TrainArgs> = {
         'vocab-size': { type: 'number', default: 8192, describe: 'exact vocabulary size, specials and 256 byte symbols included' },
         'min-frequency': { type: 'number', default: 2, describe: 'never merge a pair seen fewer times' },
         out: { type: 'string', demandOption: true, describe: 'folder for tokenizer.json (or a path ending in .json)' },
+        overwrite: { type: 'boolean', default: false, describe: 'replace an existing tokenizer.json' },
       })
       .check((argv) => {
         const size = argv['vocab-size'];

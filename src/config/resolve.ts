@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
 import { UserError } from '../core/errors.js';
 import { attentionFromFields, variantName } from '../model/attention.js';
-import type { ModelConfig } from '../model/config.js';
+import { maxSequenceLength, type ModelConfig } from '../model/config.js';
 import { MODEL_PRESETS, PRESET_NAMES } from '../model/presets.js';
 import { PRESET_TRAINING, trainConfigSchema, type TrainConfig } from './schema.js';
 
@@ -32,10 +32,34 @@ function readConfigFile(path: string): Record<string, unknown> {
 }
 
 /**
+ * The share of the steps a default warm-up may take: BabyBERTa warms up over 24K of its 160K steps (15%), so
+ * the babyberta preset keeps exactly its 24K at 160K steps while a shorter run warms up over the same share.
+ */
+export const WARMUP_SHARE_PERCENT = 15;
+
+/** A warm-up nobody asked for is shortened to the share of the steps rather than rejected as too long; says so. */
+function fitDefaultWarmup(config: TrainConfig): string | undefined {
+  const share = Math.floor((config.steps * WARMUP_SHARE_PERCENT) / 100);
+  if (share >= config.warmupSteps) return undefined;
+  const presetSteps = trainConfigSchema.parse(PRESET_TRAINING[config.preset]).steps;
+  const note =
+    `warm-up ${share} steps: ${WARMUP_SHARE_PERCENT}% of --steps ${config.steps} (the ${config.preset} preset's ${config.warmupSteps} suits its ` +
+    `${presetSteps} steps); set --warmup-steps to choose`;
+  config.warmupSteps = share;
+  return note;
+}
+
+/**
  * `flags` holds only the options the user actually gave (undefined values are ignored). `resumedFrom`, the
  * run's saved config.resolved.json, sits below the file and flags so `--resume` needs no repeated flags.
+ * `log` receives a line for each default that was fitted to the request (the CLI prints it on stderr).
  */
-export function resolveTrainConfig(flags: Record<string, unknown>, configPath?: string, resumedFrom?: Record<string, unknown>): TrainConfig {
+export function resolveTrainConfig(
+  flags: Record<string, unknown>,
+  configPath?: string,
+  resumedFrom?: Record<string, unknown>,
+  log: (line: string) => void = () => undefined,
+): TrainConfig {
   const fromFile = configPath ? readConfigFile(configPath) : {};
   const given = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
   const layered = { ...resumedFrom, ...fromFile, ...given };
@@ -50,9 +74,15 @@ export function resolveTrainConfig(flags: Record<string, unknown>, configPath?: 
     throw new UserError(describeIssue(parsed.error, configPath && key in fromFile && !(key in given) ? configPath : 'config'));
   }
   const config = parsed.data;
+  const warmupNote = 'warmupSteps' in layered ? undefined : fitDefaultWarmup(config);
   if (config.warmupSteps > config.steps) {
     throw new UserError(`warmupSteps (${config.warmupSteps}) exceeds steps (${config.steps}); lower --warmup-steps`);
   }
+  const longest = maxSequenceLength(modelConfigFor(config));
+  if (config.maxLength > longest) {
+    throw new UserError(`maxLength ${config.maxLength} exceeds the ${config.preset} model's ${longest} positions (counting <s> and </s>); lower --max-length`);
+  }
+  if (warmupNote) log(warmupNote);
   return config;
 }
 

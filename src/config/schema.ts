@@ -14,8 +14,9 @@ export const trainConfigSchema = z.strictObject({
   corpus: z.string().default('corpora/default.txt'),
   // byte-level BPE trained on the embedded corpus with the tiny preset's vocabulary size.
   tokenizer: z.string().default('corpora/default-tokenizer.json'),
-  // BabyBERTa drops (never truncates) sequences longer than 128 tokens incl. <s> and </s>.
-  maxLength: positiveInt.default(128),
+  // BabyBERTa drops (never truncates) sequences longer than 128 tokens incl. <s> and </s>; at least 3 (<s>, one
+  // token, </s>), at most the preset's positions (checked in resolve.ts).
+  maxLength: z.number().int().min(3, 'must be at least 3 (<s>, one token and </s>)').default(128),
 
   // the attention settings: each field's one default, with its reason, is DEFAULT_ATTENTION (model/attention.ts).
   attention: z.enum(ATTENTION_SCORINGS).default(DEFAULT_ATTENTION.scoring),
@@ -37,7 +38,8 @@ export const trainConfigSchema = z.strictObject({
   batchSize: positiveInt.default(16),
   // 1e-4: BabyBERTa's and the SSA paper's learning rate.
   lr: positive.default(1e-4),
-  // linear warm-up over 24K steps, then linear decay to 0 at the last step.
+  // linear warm-up over 24K steps, then linear decay to 0 at the last step; left unset, it is shortened to
+  // 15% of --steps when that is less (resolve.ts: WARMUP_SHARE_PERCENT).
   warmupSteps: z.number().int().min(0).default(24_000),
   beta1: z.number().min(0).lt(1).default(0.9),
   beta2: z.number().min(0).lt(1).default(0.999),
@@ -69,9 +71,12 @@ export const trainConfigSchema = z.strictObject({
   // metrics.jsonl gets a line every 10 steps: a smooth curve without a huge file.
   logEvery: positiveInt.default(10),
   resume: z.boolean().default(false),
+  // off: --resume refuses a training setting (lr, corpus, …) that differs from the run's; on, it is changed and
+  // recorded in the run's resume-changes.jsonl.
+  allowConfigChange: z.boolean().default(false),
   // 0 disables probing during training; otherwise probe every N steps for learning curves.
   probeEvery: z.number().int().min(0).default(0),
-  // the generated suite shipped for the embedded corpus.
+  // the generated suite shipped for the embedded corpus and its tokenizer.
   probeSuite: z.string().default('probes/default'),
   // 0 = no limit; otherwise save and exit 0 after this many minutes (GPU commands are cut at 10).
   maxMinutes: z.number().min(0).default(0),
@@ -82,7 +87,9 @@ export type TrainConfigInput = z.input<typeof trainConfigSchema>;
 
 /** Training settings a preset changes from BabyBERTa's, each for a reason. */
 export const PRESET_TRAINING: Record<(typeof PRESET_NAMES)[number], Partial<TrainConfig>> = {
-  babyberta: {},
+  // BabyBERTa's own tokenizer (corpora/README.md gives its provenance), the preset's 8,192-token vocabulary, and
+  // the shipped suite generated for it.
+  babyberta: { tokenizer: 'corpora/babyberta-tokenizer.json', probeSuite: 'probes/babyberta' },
   // a demo that shows a clearly falling loss in under 3 CPU minutes: short run, short warm-up, and a
   // 10× higher rate that a 64-wide model tolerates (1e-4 barely moves in 1,000 steps).
   tiny: { steps: 1000, warmupSteps: 100, lr: 1e-3, saveEvery: 500 },

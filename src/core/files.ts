@@ -1,6 +1,8 @@
-// File basics every layer uses: whole-or-nothing writes, and whether a path is there.
+// File basics every layer uses: whole-or-nothing writes, and whether a path is there. A full disk leaves no
+// temporary file behind and is one line (disk-full.ts), not a stack trace.
 import { access, mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
+import { diskFullError, isDiskFull } from './disk-full.js';
 
 let counter = 0;
 
@@ -19,6 +21,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
     await rename(temp, path);
   } catch (error) {
     await rm(temp, { force: true });
+    if (isDiskFull(error)) throw diskFullError(error, dirname(path), Buffer.byteLength(data), basename(path));
     throw error;
   }
 }

@@ -72,7 +72,18 @@ async function activate(name: BackendName): Promise<void> {
 
 async function activateWasm(): Promise<void> {
   await import('@tensorflow/tfjs-backend-wasm');
-  await activate('wasm');
+  // The wasm module keeps the console.warn it finds when it starts and prints "Aborted()" there before throwing
+  // the same abort as an error, which the engine reports in one line (tfjs/engine.ts outOfMemory): it starts
+  // with a console.warn that drops that duplicate notice.
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (!(typeof args[0] === 'string' && args[0].startsWith('Aborted('))) warn(...args);
+  };
+  try {
+    await activate('wasm');
+  } finally {
+    console.warn = warn;
+  }
 }
 
 /**

@@ -2,7 +2,7 @@
 // config.json, tokenizer.json}. A step folder is written under a temporary name and renamed when whole, so a
 // folder named step-<N> is always complete; resume and probing take the highest such step.
 import { readdir, readFile, rename, rm, mkdir, stat, copyFile } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { UserError } from '../core/errors.js';
 import type { NamedTensors, OptimizerState } from '../core/tensors.js';
 import type { PinnedGpu } from '../core/gpu-pin.js';
@@ -11,6 +11,7 @@ import { HF_EXTRAS, HF_NAMES, paramSpecs, ssaWeightsProblem } from '../model/par
 import { writeFileAtomic, pathExists } from '../core/files.js';
 import { hfConfigFromModel, modelConfigFromHf } from './hf-config.js';
 import { encodeSafetensors, readSafetensors } from './safetensors.js';
+import { diskFullError, isDiskFull } from '../core/disk-full.js';
 
 export { hfConfigFromModel, modelConfigFromHf };
 
@@ -70,10 +71,15 @@ export async function listCheckpointSteps(runDir: string): Promise<number[]> {
   return steps.sort((a, b) => a - b);
 }
 
-/** Resolves a step folder, or a run folder to its latest complete step folder. */
+/** Resolves a step folder, a file in one (e.g. its model.safetensors), or a run folder to its latest complete step folder. */
 export async function resolveCheckpointDir(path: string): Promise<string> {
-  const dir = resolve(path);
+  let dir = resolve(path);
   const info = await stat(dir).catch(() => null);
+  if (info?.isFile()) {
+    dir = dirname(dir);
+    if (!(await pathExists(join(dir, 'model.safetensors')))) throw new UserError(`${path} is a file, not in a checkpoint folder; name a step-N or run folder`);
+    return dir;
+  }
   if (!info?.isDirectory()) throw new UserError(`checkpoint not found: ${path}`);
   if (await pathExists(join(dir, 'model.safetensors'))) return dir;
   const steps = await listCheckpointSteps(dir);
@@ -148,21 +154,36 @@ export interface CheckpointContents {
   tokenizerPath: string;
 }
 
-/** Writes step-<N>/ whole: into a temporary folder first, renamed into place at the end. */
+/**
+ * Writes step-<N>/ whole: into a temporary folder first, renamed into place at the end. A failed save (a full
+ * disk above all) removes its temporary folder, so no attempt eats the space that is left, and leaves every
+ * earlier step untouched.
+ */
 export async function saveCheckpoint(runDir: string, contents: CheckpointContents): Promise<string> {
-  const final = join(runDir, stepDirName(contents.step));
-  const temp = join(runDir, `.${stepDirName(contents.step)}.${process.pid}.tmp`);
-  await rm(temp, { recursive: true, force: true });
-  await mkdir(temp, { recursive: true });
+  const name = stepDirName(contents.step);
+  const final = join(runDir, name);
+  const temp = join(runDir, `.${name}.${process.pid}.tmp`);
   const weights = new Map(contents.weights);
   const decoderBias = weights.get(HF_NAMES.decoderBias);
   if (decoderBias) weights.set(HF_EXTRAS.decoderBiasAlias, decoderBias);
-  await writeFileAtomic(join(temp, 'model.safetensors'), encodeSafetensors(weights, { format: 'pt' }));
-  await writeFileAtomic(join(temp, 'optimizer.safetensors'), encodeSafetensors(contents.optimizer.tensors, { format: 'pt' }));
   const trainer = { ...contents.trainer, optimizerStep: contents.optimizer.step };
-  await writeFileAtomic(join(temp, 'trainer_state.json'), JSON.stringify(trainer, null, 2) + '\n');
-  await writeFileAtomic(join(temp, 'config.json'), JSON.stringify(hfConfigFromModel(contents.config), null, 2) + '\n');
-  await copyFile(contents.tokenizerPath, join(temp, 'tokenizer.json'));
+  const files: [string, string | Uint8Array][] = [
+    ['model.safetensors', encodeSafetensors(weights, { format: 'pt' })],
+    ['optimizer.safetensors', encodeSafetensors(contents.optimizer.tensors, { format: 'pt' })],
+    ['trainer_state.json', JSON.stringify(trainer, null, 2) + '\n'],
+    ['config.json', JSON.stringify(hfConfigFromModel(contents.config), null, 2) + '\n'],
+  ];
+  const bytes = files.reduce((sum, [, data]) => sum + Buffer.byteLength(data), 0) + (await stat(contents.tokenizerPath)).size;
+  await rm(temp, { recursive: true, force: true });
+  try {
+    await mkdir(temp, { recursive: true });
+    for (const [file, data] of files) await writeFileAtomic(join(temp, file), data);
+    await copyFile(contents.tokenizerPath, join(temp, 'tokenizer.json'));
+  } catch (error) {
+    await rm(temp, { recursive: true, force: true });
+    if (isDiskFull(error)) throw diskFullError(error, runDir, bytes, `checkpoint ${name}`, 'resume with --resume (earlier checkpoints are intact)');
+    throw error;
+  }
   await rm(final, { recursive: true, force: true });
   await rename(temp, final);
   return final;

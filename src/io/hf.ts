@@ -2,7 +2,7 @@
 // `RobertaForMaskedLM.from_pretrained(dir)` loads (config.json, model.safetensors, tokenizer files, README.md,
 // and for SSA models the PyTorch attention that reproduces our logits). Import: such a folder (e.g. a
 // PyTorch-trained BabyBERTa) becomes `<run>/step-0/`, which `probe` reads and `pretrain --resume` continues.
-import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { UserError } from '../core/errors.js';
 import { PACKAGE_ROOT } from '../config/paths.js';
@@ -20,15 +20,12 @@ import { listCheckpointSteps, loadCheckpoint, saveCheckpoint, validateWeights } 
 import { hfConfigFromModel, modelConfigFromHf } from './hf-config.js';
 import { encodeSafetensors, readSafetensors } from './safetensors.js';
 import { exportReadme } from './hf-readme.js';
+import { checkOutputFolder } from './output-path.js';
 
 /** What a step folder needs for export; optimizer and trainer state are training-only. */
 const EXPORT_NEEDS = ['model.safetensors', 'config.json', 'tokenizer.json'] as const;
 /** The SSA attention for PyTorch, shipped beside SSA exports. */
 export const SSA_ATTENTION_PY = join(PACKAGE_ROOT, 'bench', 'peer', 'ssa_attention.py');
-
-async function isNonEmptyDir(path: string): Promise<boolean> {
-  return readdir(path).then((names) => names.length > 0, () => false);
-}
 
 /** A step folder with files missing is refused here, before loading, with every missing file named. */
 async function requireExportable(path: string): Promise<void> {
@@ -70,7 +67,7 @@ export async function exportHf(checkpointPath: string, outPath: string, options:
   const checkpoint = await loadCheckpoint(checkpointPath);
   const outDir = resolve(outPath);
   if (outDir === checkpoint.dir) throw new UserError(`--out must differ from the checkpoint folder ${checkpointPath}`);
-  if (!options.overwrite && (await isNonEmptyDir(outDir))) throw new UserError(`${outPath} is not empty; choose another --out or pass --overwrite`);
+  await checkOutputFolder(outPath, options.overwrite ?? false);
   await mkdir(outDir, { recursive: true });
   const config = checkpoint.modelConfig;
   const hfConfig = { ...hfConfigFromModel(config), dtype: 'float32' };
@@ -173,6 +170,7 @@ export async function importHf(fromPath: string, runPath: string, options: { see
   const fromDir = resolve(fromPath);
   await requireImportable(fromDir);
   const runDir = resolve(runPath);
+  if ((await stat(runDir).catch(() => null))?.isFile()) throw new UserError(`--out ${runPath} is a file, not a run folder; choose another --out`);
   if ((await listCheckpointSteps(runDir)).length > 0 || (await pathExists(join(runDir, 'config.resolved.json')))) {
     throw new UserError(`${runPath} already holds a run; choose another --out`);
   }

@@ -1,11 +1,8 @@
 // Probing a model that is already in an engine: `babyssa probe` after loading a checkpoint, and the training
 // loop's `--probe-every` between steps. Tokenize each distinct sentence once, score, tally, summarise.
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import { UserError } from '../core/errors.js';
-import { PACKAGE_ROOT } from '../config/paths.js';
+import { toolFacts } from '../config/tool.js';
 import type { Engine } from '../engine/types.js';
 import { summaryAttentionFields } from '../model/attention.js';
 import { maxSequenceLength } from '../model/config.js';
@@ -37,21 +34,6 @@ export interface ProbeOptions {
 }
 
 export const DEFAULT_PROBE_OPTIONS = { scoring: 'holistic', ties: 'wrong', seed: 0, batchSize: 64, maxRows: 128 } as const;
-
-let toolFacts: ProbeSummary['tool'] | undefined;
-
-function tool(): ProbeSummary['tool'] {
-  if (toolFacts) return toolFacts;
-  const pkg = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
-  let gitSha: string | null = null;
-  try {
-    gitSha = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: PACKAGE_ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() || null;
-  } catch {
-    gitSha = null; // installed from npm: no repository to ask
-  }
-  toolFacts = { name: pkg.name, version: pkg.version, git_sha: gitSha };
-  return toolFacts;
-}
 
 /** The SSA scalars as the model holds them now (trainable ones move during training). */
 async function modelFacts(engine: Engine, model: ProbeOptions['model']): Promise<ModelFacts> {
@@ -152,7 +134,7 @@ export async function probeModels(
         const { items, paradigms } = tallyScores(scored);
         const { engine } = target;
         const summary = buildSummary(scored, paradigms, {
-          tool: tool(), model: await modelFacts(engine, target.model), batchSize: options.batchSize, maxRows: options.maxRows,
+          tool: toolFacts(), model: await modelFacts(engine, target.model), batchSize: options.batchSize, maxRows: options.maxRows,
           elapsedS: (performance.now() - began) / 1000, scoringS, backend: engine.adapterName ? `${engine.backend} (${engine.adapterName})` : engine.backend, engine: engine.kind,
         });
         if (target.outDir) await writeProbeResults(target.outDir, summary, items);

@@ -9,6 +9,7 @@ import { parseBlimpJsonl } from './blimp.js';
 import type { Paradigm, Suite, SuiteFormat } from './types.js';
 import { parseZorroText, phenomenonOf } from './zorro.js';
 
+
 function errorCode(error: unknown): string {
   return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
 }
@@ -36,15 +37,20 @@ interface SuiteJsonEntry {
   nPairs?: number;
 }
 
-/** Our generator's suite.json: { name, paradigms: [{ paradigm, phenomenon, file, n_pairs }], … }. */
-function parseSuiteJson(text: string, source: string): { name?: string; entries: SuiteJsonEntry[] } {
+interface OwnSuite {
+  name?: string;
+  tokenizerSha256: string | null;
+}
+
+/** Our generator's suite.json: { name, tokenizer_sha256, paradigms: [{ paradigm, phenomenon, file, n_pairs }], … }. */
+function parseSuiteJson(text: string, source: string): OwnSuite & { entries: SuiteJsonEntry[] } {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
     throw new UserError(`${source}: not valid JSON (${(error as Error).message})`);
   }
-  const root = json as { name?: unknown; paradigms?: unknown };
+  const root = json as { name?: unknown; tokenizer_sha256?: unknown; paradigms?: unknown };
   if (typeof json !== 'object' || json === null || !Array.isArray(root.paradigms) || root.paradigms.length === 0) {
     throw new UserError(`${source}: expected an object with a non-empty "paradigms" list`);
   }
@@ -62,12 +68,17 @@ function parseSuiteJson(text: string, source: string): { name?: string; entries:
       nPairs: entry.n_pairs as number | undefined,
     };
   });
-  return { name: typeof root.name === 'string' && root.name !== '' ? root.name : undefined, entries };
+  if (root.tokenizer_sha256 !== undefined && typeof root.tokenizer_sha256 !== 'string') throw new UserError(`${source}: field tokenizer_sha256 must be a string`);
+  return {
+    name: typeof root.name === 'string' && root.name !== '' ? root.name : undefined,
+    tokenizerSha256: root.tokenizer_sha256 ?? null,
+    entries,
+  };
 }
 
-async function readOwnSuite(dir: string): Promise<{ name?: string; paradigms: Paradigm[] }> {
+async function readOwnSuite(dir: string): Promise<OwnSuite & { paradigms: Paradigm[] }> {
   const manifest = join(dir, 'suite.json');
-  const { name, entries } = parseSuiteJson(await readSuiteFile(manifest), manifest);
+  const { name, tokenizerSha256, entries } = parseSuiteJson(await readSuiteFile(manifest), manifest);
   const paradigms: Paradigm[] = [];
   for (const entry of entries) {
     const paradigm = await readZorroFile(join(dir, entry.file), entry.paradigm, entry.phenomenon);
@@ -76,10 +87,12 @@ async function readOwnSuite(dir: string): Promise<{ name?: string; paradigms: Pa
     }
     paradigms.push(paradigm);
   }
-  return { name, paradigms };
+  return { name, tokenizerSha256, paradigms };
 }
 
-async function readSuiteDirectory(dir: string): Promise<{ format: SuiteFormat; name?: string; paradigms: Paradigm[] }> {
+type ReadSuite = { format: SuiteFormat; name?: string; tokenizerSha256?: string | null; paradigms: Paradigm[] };
+
+async function readSuiteDirectory(dir: string): Promise<ReadSuite> {
   let names: string[];
   try {
     names = (await readdir(dir)).sort();
@@ -126,7 +139,7 @@ export async function readSuite(path: string): Promise<Suite> {
   const absolute = resolve(path);
   const info = await stat(absolute).catch(() => null);
   if (!info) throw new UserError(`suite not found: ${path}`);
-  let read: { format: SuiteFormat; name?: string; paradigms: Paradigm[] };
+  let read: ReadSuite;
   if (info.isDirectory()) {
     read = await readSuiteDirectory(path);
   } else if (path.endsWith('.jsonl') || path.endsWith('.json')) {
@@ -137,5 +150,7 @@ export async function readSuite(path: string): Promise<Suite> {
   }
   checkUniqueNames(read.paradigms);
   const name = read.name ?? basename(absolute, info.isDirectory() ? '' : extname(absolute));
-  return { name, path: absolute, format: read.format, hash: suiteHash(read.paradigms), paradigms: read.paradigms };
+  return {
+    name, path: absolute, format: read.format, hash: suiteHash(read.paradigms), tokenizerSha256: read.tokenizerSha256 ?? null, paradigms: read.paradigms,
+  };
 }

@@ -1,6 +1,7 @@
 // The shapes of a probe's outputs (summary.json, items.jsonl) and how pair scores become them. Keys are
 // snake_case and every value is finite or null, so pandas read_json / json_normalize load them as-is;
 // the JSON Schemas in src/io/schemas/ describe the same shapes.
+import type { ToolFacts } from '../config/tool.js';
 import { pairCredit, wilsonInterval, type TiePolicy } from './accuracy.js';
 import { higherIsBetter, reductionOf, type ScoringMethod } from './score.js';
 import type { Suite } from './types.js';
@@ -50,7 +51,7 @@ export interface ModelFacts {
 
 export interface ProbeSummary {
   schema_version: number;
-  tool: { name: string; version: string; git_sha: string | null };
+  tool: ToolFacts;
   model: ModelFacts;
   suite: { name: string; path: string; format: string; hash: string; n_paradigms: number; n_pairs: number };
   scoring: { method: ScoringMethod; reduction: string; ties: TiePolicy; seed: number; batch_size: number; max_rows: number };

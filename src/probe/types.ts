@@ -23,5 +23,7 @@ export interface Suite {
   format: SuiteFormat;
   /** sha256 of the paradigms' names and sentences, independent of file layout and line endings. */
   hash: string;
+  /** sha256 of the tokenizer.json a generated suite was made for (its suite.json says); null for Zorro and BLiMP. */
+  tokenizerSha256: string | null;
   paradigms: Paradigm[];
 }

@@ -1,12 +1,17 @@
 // Joins per-run probe summaries into one comparison: per variant × paradigm mean, sd and 95% t-interval over
-// seeds at each run's final step; per paradigm the SSA − Softmax difference with a 95% interval; macro
-// averages; and the long table (variant, seed, step, paradigm, accuracy) over all steps for learning curves.
+// seeds at each run's final step (or the step asked for), once the runs are shown to agree (consistency.ts); per
+// paradigm the SSA − Softmax difference with a 95% interval and a p-value, Holm-adjusted across the paradigms;
+// macro averages; and the long table (variant, seed, step, paradigm, accuracy) over all steps for learning curves.
 import { UserError } from '../core/errors.js';
-import { bootstrapDifference, mean, tSummary, type BootstrapSettings } from './stats.js';
+import { describeMismatches, findMismatches, type Mismatch } from './consistency.js';
+import { bootstrapDifference, holmAdjust, mean, tSummary, tTestP, type BootstrapSettings } from './stats.js';
 import type { RunSummary } from './summaries.js';
 import type { AttentionConfig } from '../model/attention.js';
 
-export const COMPARISON_SCHEMA_VERSION = 1;
+/** 2: `step`, `mismatches`, and per difference `p_value`, `p_holm`, `significant_holm`. */
+export const COMPARISON_SCHEMA_VERSION = 2;
+/** The family-wise error rate Holm's correction holds across one variant's paradigms. */
+export const HOLM_ALPHA = 0.05;
 export const BASELINE_VARIANT = 'softmax';
 /** The name used for the macro average (mean over paradigms) wherever a paradigm name goes. */
 export const MACRO = 'macro';
@@ -46,8 +51,14 @@ export interface Difference {
   /** sd of the per-seed differences (paired-t only). */
   sd: number | null;
   ci95: [number, number] | null;
-  /** True when the interval lies entirely above or below zero. */
+  /** True when the interval lies entirely above or below zero (uncorrected). */
   excludes_zero: boolean | null;
+  /** Two-sided p of a zero difference (paired t, or the bootstrap's); null with fewer than two seeds a side. */
+  p_value: number | null;
+  /** Holm-adjusted across this variant's paradigms (null for the macro row, a single test of its own). */
+  p_holm: number | null;
+  /** p_holm < HOLM_ALPHA: the table's star. */
+  significant_holm: boolean | null;
   bootstrap?: BootstrapSettings;
 }
 
@@ -70,6 +81,10 @@ export interface Comparison {
   /** Paradigms some final summaries lack: left out of the table and the macro average. */
   dropped_paradigms: string[];
   runs: FinalRun[];
+  /** The probed step every compared run shares; null when --allow-mismatch compared runs at different steps. */
+  step: number | null;
+  /** What the compared runs disagree on (empty unless --allow-mismatch let them through). */
+  mismatches: Mismatch[];
   table: CellStats[];
   macro: CellStats[];
   differences: Difference[];
@@ -78,8 +93,13 @@ export interface Comparison {
 export interface CompareOptions {
   suite?: string;
   bootstrap?: BootstrapSettings;
+  /** Compare every run at this probed step instead of its last. */
+  step?: number;
+  /** Compare runs that disagree (consistency.ts) and record how, instead of refusing. */
+  allowMismatch?: boolean;
 }
 
+/** One suite's summaries. Suites are told apart by content hash: two names with one hash are one suite. */
 function pickSuite(summaries: RunSummary[], wanted: string | undefined): RunSummary[] {
   const suites = [...new Set(summaries.map((s) => s.suite))].sort();
   if (wanted !== undefined) {
@@ -87,8 +107,35 @@ function pickSuite(summaries: RunSummary[], wanted: string | undefined): RunSumm
     if (kept.length === 0) throw new UserError(`no summaries for suite "${wanted}"; found: ${suites.join(', ')}`);
     return kept;
   }
-  if (suites.length > 1) throw new UserError(`summaries of several suites (${suites.join(', ')}); pick one with --suite`);
+  const hashes = new Set(summaries.map((s) => s.suiteHash));
+  if (suites.length > 1 && hashes.size > 1) throw new UserError(`summaries of several suites (${suites.join(', ')}); pick one with --suite`);
   return summaries;
+}
+
+/** Each (variant, seed)'s summary at `step`; refuses, naming them, runs never probed there. */
+function runsAtStep(summaries: RunSummary[], step: number): RunSummary[] {
+  const atStep = finalRuns(summaries.filter((s) => s.step === step));
+  const missing = finalRuns(summaries).filter((run) => !atStep.some((s) => s.variant === run.variant && s.seed === run.seed));
+  if (missing.length > 0) {
+    const steps = (run: RunSummary) => summaries.filter((s) => s.variant === run.variant && s.seed === run.seed).map((s) => s.step).sort((a, b) => a - b);
+    throw new UserError(`--step ${step}: ${missing.map((run) => `${run.run} (probed at ${steps(run).join(', ')})`).join('; ')} ${missing.length === 1 ? 'has' : 'have'} no probe at that step`);
+  }
+  return atStep;
+}
+
+/** Steps at which every (variant, seed) was probed, for the message that suggests --step. */
+function commonSteps(summaries: RunSummary[]): number[] {
+  const runs = finalRuns(summaries);
+  const steps = [...new Set(summaries.map((s) => s.step))].sort((a, b) => a - b);
+  return steps.filter((step) => runs.every((run) => summaries.some((s) => s.variant === run.variant && s.seed === run.seed && s.step === step)));
+}
+
+function refuseMismatches(mismatches: Mismatch[], summaries: RunSummary[], options: CompareOptions): void {
+  if (mismatches.length === 0 || options.allowMismatch) return;
+  const stepHint = mismatches.some((m) => m.field === 'step') && options.step === undefined
+    ? `compare at a step all runs have with --step N (${commonSteps(summaries).join(', ') || 'there is none'}), or `
+    : '';
+  throw new UserError(`the runs differ in ${describeMismatches(mismatches)}; ${stepHint}pass --allow-mismatch to compare them anyway`);
 }
 
 function variantOrder(a: string, b: string): number {
@@ -158,22 +205,46 @@ export function difference(
 ): Difference {
   const common = { variant: variant.variant, baseline: baseline.variant, paradigm: variant.paradigm, seeds_variant: variant.seeds, seeds_baseline: baseline.seeds };
   const verdict = (ci: [number, number] | null) => (ci ? ci[0] > 0 || ci[1] < 0 : null);
+  // Holm's adjustment is made across the paradigms once every difference is known (holmAcrossParadigms).
+  const unadjusted = { p_holm: null, significant_holm: null };
   if (sameSeeds(variant.seeds, baseline.seeds) && variant.seeds.length >= 2) {
     const perSeed = variant.accuracies.map((a, i) => a - baseline.accuracies[i]);
     const stats = tSummary(perSeed, level);
-    return { ...common, method: 'paired-t', mean_difference: stats.mean, sd: stats.sd, ci95: stats.ci, excludes_zero: verdict(stats.ci) };
+    return {
+      ...common, method: 'paired-t', mean_difference: stats.mean, sd: stats.sd, ci95: stats.ci, excludes_zero: verdict(stats.ci),
+      p_value: tTestP(perSeed), ...unadjusted,
+    };
   }
   const meanDifference = mean(variant.accuracies) - mean(baseline.accuracies);
   const enough = variant.accuracies.length >= 2 && baseline.accuracies.length >= 2;
-  const ci = enough ? bootstrapDifference(variant.accuracies, baseline.accuracies, bootstrap, level) : null;
-  return { ...common, method: 'bootstrap', mean_difference: meanDifference, sd: null, ci95: ci, excludes_zero: verdict(ci), bootstrap };
+  const drawn = enough ? bootstrapDifference(variant.accuracies, baseline.accuracies, bootstrap, level) : null;
+  return {
+    ...common, method: 'bootstrap', mean_difference: meanDifference, sd: null, ci95: drawn?.ci ?? null, excludes_zero: verdict(drawn?.ci ?? null),
+    p_value: drawn?.p ?? null, ...unadjusted, bootstrap,
+  };
+}
+
+/**
+ * Holm's correction across one variant's paradigms (not the macro row, a single pre-stated test): 23 Zorro
+ * paradigms at 5% each would star about one per variant by chance; Holm keeps the chance of any false star at 5%.
+ */
+function holmAcrossParadigms(differences: Difference[]): void {
+  for (const variant of new Set(differences.map((d) => d.variant))) {
+    const family = differences.filter((d) => d.variant === variant && d.paradigm !== MACRO);
+    holmAdjust(family.map((d) => d.p_value)).forEach((p, i) => {
+      family[i].p_holm = p;
+      family[i].significant_holm = p === null ? null : p < HOLM_ALPHA;
+    });
+  }
 }
 
 export function compare(all: RunSummary[], options: CompareOptions = {}): Comparison {
   const level = 0.95;
   const bootstrap = options.bootstrap ?? DEFAULT_BOOTSTRAP;
   const summaries = pickSuite(all, options.suite);
-  const finals = finalRuns(summaries);
+  const finals = options.step === undefined ? finalRuns(summaries) : runsAtStep(summaries, options.step);
+  const mismatches = findMismatches(finals);
+  refuseMismatches(mismatches, summaries, options);
   const everyParadigm = [...new Set(finals.flatMap((r) => r.summary.paradigms.map((p) => p.paradigm)))].sort();
   const paradigms = everyParadigm.filter((name) => finals.every((r) => r.summary.paradigms.some((p) => p.paradigm === name)));
   if (paradigms.length === 0) throw new UserError('the final summaries share no paradigm; were they probed on the same suite?');
@@ -200,6 +271,7 @@ export function compare(all: RunSummary[], options: CompareOptions = {}): Compar
       }
     }
   }
+  holmAcrossParadigms(differences);
 
   return {
     schema_version: COMPARISON_SCHEMA_VERSION,
@@ -212,6 +284,8 @@ export function compare(all: RunSummary[], options: CompareOptions = {}): Compar
     paradigms,
     dropped_paradigms: everyParadigm.filter((p) => !paradigms.includes(p)),
     runs: finals.map((r) => ({ variant: r.variant, seed: r.seed, step: r.step, run: r.run, run_dir: r.runDir, summary: r.path })),
+    step: new Set(finals.map((r) => r.step)).size === 1 ? finals[0].step : null,
+    mismatches,
     table,
     macro,
     differences,

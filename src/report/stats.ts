@@ -124,16 +124,45 @@ export interface BootstrapSettings {
   seed: number;
 }
 
+/** Two-sided p-value of a one-sample t-test of mean 0; null with fewer than two values. */
+export function tTestP(values: readonly number[]): number | null {
+  const sd = sampleSd(values);
+  if (sd === null) return null;
+  // No spread: the interval is the single point mean, so 0 is either it or outside it.
+  if (sd === 0) return mean(values) === 0 ? 1 : 0;
+  const t = mean(values) / (sd / Math.sqrt(values.length));
+  return Math.min(1, 2 * studentTCdf(-Math.abs(t), values.length - 1));
+}
+
+/**
+ * Holm's step-down adjustment (Holm 1979) of a family of p-values: the i-th smallest of m becomes
+ * max over j ≤ i of min(1, (m − j + 1)·p₍ⱼ₎). It controls the chance of any false rejection in the family at α
+ * under any dependence between the tests (paradigms are scored by the same models). Nulls are not tests: they
+ * stay null and do not count in m.
+ */
+export function holmAdjust(pValues: readonly (number | null)[]): (number | null)[] {
+  const tested = pValues.flatMap((p, index) => (p === null ? [] : [{ p, index }])).sort((x, y) => x.p - y.p);
+  const adjusted: (number | null)[] = pValues.map(() => null);
+  let running = 0;
+  tested.forEach(({ p, index }, rank) => {
+    running = Math.max(running, Math.min(1, (tested.length - rank) * p));
+    adjusted[index] = running;
+  });
+  return adjusted;
+}
+
 /**
  * Percentile bootstrap interval of mean(a) − mean(b) for unpaired samples: each resample draws seeds with
- * replacement within each group independently. Deterministic for a given seed.
+ * replacement within each group independently. Deterministic for a given seed. `p` is the two-sided bootstrap
+ * p-value of a zero difference, 2·min(share of draws ≤ 0, share ≥ 0), capped at 1: below 1 − level exactly
+ * when the interval leaves out 0 (up to the interval's interpolation).
  */
 export function bootstrapDifference(
   a: readonly number[],
   b: readonly number[],
   settings: BootstrapSettings,
   level = 0.95,
-): [number, number] {
+): { ci: [number, number]; p: number } {
   const random = streamFromSeed(`bootstrap/${settings.seed}`);
   const draws: number[] = new Array(settings.resamples);
   const resampleMean = (values: readonly number[]): number => {
@@ -144,5 +173,7 @@ export function bootstrapDifference(
   for (let r = 0; r < settings.resamples; r++) draws[r] = resampleMean(a) - resampleMean(b);
   draws.sort((x, y) => x - y);
   const alpha = (1 - level) / 2;
-  return [quantileSorted(draws, alpha), quantileSorted(draws, 1 - alpha)];
+  const atMost = draws.filter((d) => d <= 0).length / draws.length;
+  const atLeast = draws.filter((d) => d >= 0).length / draws.length;
+  return { ci: [quantileSorted(draws, alpha), quantileSorted(draws, 1 - alpha)], p: Math.min(1, 2 * Math.min(atMost, atLeast)) };
 }

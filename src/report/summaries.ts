@@ -6,6 +6,8 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { UserError } from '../core/errors.js';
 import { attentionFromFields, attentionFromHf, attentionFromSummary, variantName, type AttentionConfig } from '../model/attention.js';
+import { readResumeChanges } from '../train/resume-changes.js';
+import { trainingHistory } from './consistency.js';
 
 export interface ParadigmResult {
   paradigm: string;
@@ -17,7 +19,8 @@ export interface ParadigmResult {
 /** The fields of a probe summary.json that comparisons read. */
 export interface ProbeSummary {
   model: { checkpoint?: string | null; run?: string; step: number } & Record<string, unknown>;
-  suite: { name: string } & Record<string, unknown>;
+  suite: { name: string; hash?: string } & Record<string, unknown>;
+  scoring?: { method?: string; ties?: string } & Record<string, unknown>;
   paradigms: ParadigmResult[];
   macro_accuracy?: number;
 }
@@ -33,6 +36,11 @@ export interface RunSummary {
   seed: number;
   step: number;
   suite: string;
+  /** The suite's content hash (summary.suite.hash); null in summaries that lack it. */
+  suiteHash: string | null;
+  scoring: { method: string | null; ties: string | null };
+  /** The compared training keys over the run's life (consistency.ts trainingHistory); null without config.resolved.json. */
+  training: Record<string, string> | null;
 }
 
 async function isDirectory(path: string): Promise<boolean> {
@@ -152,6 +160,9 @@ export async function readRunSummary(path: string, runDirHint: string | null = n
   if (seed === undefined) throw new UserError(`${path}: cannot tell the seed (no config.resolved.json and no "seed<N>" in run name "${run}")`);
   return {
     path, summary, run, runDir, settings, variant: variantName(settings), seed, step: summary.model.step, suite: summary.suite.name,
+    suiteHash: summary.suite.hash ?? null,
+    scoring: { method: summary.scoring?.method ?? null, ties: summary.scoring?.ties ?? null },
+    training: resolved && runDir ? trainingHistory(resolved, readResumeChanges(runDir), summary.model.step) : null,
   };
 }
 

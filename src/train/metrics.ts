@@ -1,6 +1,8 @@
 // metrics.jsonl: one line per logging interval, means over the interval. On resume, lines past the resumed
 // step are dropped so the file reads as if the run had never stopped.
 import { appendFile, readFile } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
+import { diskFullError, isDiskFull } from '../core/disk-full.js';
 import { writeFileAtomic } from '../core/files.js';
 
 export interface MetricsLine {
@@ -57,5 +59,11 @@ export class MetricsWindow {
 }
 
 export async function appendMetrics(path: string, line: MetricsLine): Promise<void> {
-  await appendFile(path, JSON.stringify(line) + '\n');
+  const text = JSON.stringify(line) + '\n';
+  try {
+    await appendFile(path, text);
+  } catch (error) {
+    if (isDiskFull(error)) throw diskFullError(error, dirname(path), Buffer.byteLength(text), basename(path));
+    throw error;
+  }
 }

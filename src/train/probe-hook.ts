@@ -14,7 +14,8 @@ import type { ProbeHook } from './loop.js';
 export function probeHookFor(config: TrainConfig): ProbeHook {
   let suite: Suite | undefined;
   return async (step, engine, members) => {
-    suite ??= await readSuite(config.probeSuite);
+    // prepareRun read and checked the suite before step 1 (start.probeSuite) whenever --probe-every is on.
+    suite ??= members[0].start.probeSuite ?? (await readSuite(config.probeSuite));
     const targets = members.map(({ index, start }) => ({
       engine: engine.member(index),
       model: { checkpoint: null, run: basename(start.runDir), step },

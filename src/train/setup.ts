@@ -1,20 +1,24 @@
 // Everything a run needs before its first step: the run folder (locked), tokenizer, encoded corpus, resumed state.
 import { createHash } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { UserError } from '../core/errors.js';
 import { defaultRunName, modelConfigFor } from '../config/resolve.js';
+import { IDENTITY_KEYS, TRAINING_KEYS } from '../config/run-keys.js';
 import type { TrainConfig } from '../config/schema.js';
 import { keepUtterances, readCorpusLines } from '../data/corpus.js';
 import { encodeUtterances } from '../data/sequences.js';
 import { listCheckpointSteps, loadCheckpoint, loadTrainerState, stepDirName, type TrainerState } from '../io/checkpoint.js';
 import type { NamedTensors, OptimizerState } from '../core/tensors.js';
-import { ATTENTION_FIELDS } from '../model/attention.js';
-import type { ModelConfig } from '../model/config.js';
+import { maxSequenceLength, type ModelConfig } from '../model/config.js';
+import { checkSuiteFits, checkSuiteTokenizer } from '../probe/suite-fit.js';
+import { readSuite } from '../probe/suite.js';
+import type { Suite } from '../probe/types.js';
 import { checkTokenizerFits, loadTokenizer } from '../tokenizer/load.js';
 import type { Tokenizer } from '../tokenizer/types.js';
 import { pathExists } from '../core/files.js';
 import { lockRunFolder, type RunLock } from './lock.js';
+import { appendResumeChanges, currentRunConfig, RESUME_CHANGES_FILE, type ConfigChange } from './resume-changes.js';
 
 export interface RunStart {
   runDir: string;
@@ -25,24 +29,50 @@ export interface RunStart {
   tokenizerHash: string;
   sequences: Int32Array[];
   corpusStats: { lines: number; kept: number; droppedTooLong: number };
+  /** The suite `--probe-every` probes on, already checked against the tokenizer and model; absent when not probing. */
+  probeSuite?: Suite;
   /** Present when resuming. */
   resumed?: { step: number; dir: string; weights: NamedTensors; optimizer: OptimizerState; trainer: TrainerState };
   /** Held until the run ends: no other process trains into runDir meanwhile. */
   lock: RunLock;
 }
 
-/** Settings a resumed run must keep: they shape the model or its data stream. */
-const SHAPING_KEYS = ['preset', ...ATTENTION_FIELDS, 'seed', 'masking'] as const;
 /** Files a start writes before its first checkpoint: their presence means the folder holds a run. */
 const RUN_FILES = ['config.resolved.json', 'metrics.jsonl', 'argv.txt'];
 
-async function checkResumeMatches(runDir: string, config: TrainConfig): Promise<void> {
-  const saved = JSON.parse(await readFile(join(runDir, 'config.resolved.json'), 'utf8')) as Record<string, unknown>;
-  for (const key of SHAPING_KEYS) {
-    if (saved[key] !== config[key]) {
+const sameValue = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * What a resume changes. Identity keys never change; training keys only with --allow-config-change, except
+ * from a step-0 checkpoint (an imported model: nothing was trained under the recorded settings) and for
+ * `steps`, the run's total, which a resume may extend. Every such change is returned for the record.
+ */
+function resumeChanges(runDir: string, config: TrainConfig, step: number): ConfigChange[] {
+  const saved = currentRunConfig(runDir);
+  if (!saved) throw new UserError(`${runDir} has checkpoints but no config.resolved.json; it cannot be resumed as a run`);
+  for (const key of IDENTITY_KEYS) {
+    if (!sameValue(saved[key], config[key])) {
       throw new UserError(`${runDir} was started with ${key}=${String(saved[key])}, not ${String(config[key])}; drop that flag to resume, or choose another --out`);
     }
   }
+  // A key the run's record lacks (written by an older babyssa) was trained with that version's default: not compared.
+  const changes = TRAINING_KEYS.filter((key) => key in saved && !sameValue(saved[key], config[key])).map((key) => ({ step, key, from: saved[key], to: config[key] }));
+  const refused = changes.find((change) => change.key !== 'steps' && step > 0 && !config.allowConfigChange);
+  if (refused) {
+    throw new UserError(
+      `${runDir} was trained with ${refused.key}=${String(refused.from)}, not ${String(refused.to)}; drop that flag to resume as it was, ` +
+        `or pass --allow-config-change to change it knowingly (recorded in ${RESUME_CHANGES_FILE})`,
+    );
+  }
+  return changes;
+}
+
+/** The suite a probing run will use, read and checked against its tokenizer and model now rather than at the first probe. */
+async function readProbeSuite(config: TrainConfig, tokenizer: Tokenizer, tokenizerPath: string, modelConfig: ModelConfig): Promise<Suite> {
+  const suite = await readSuite(config.probeSuite);
+  checkSuiteTokenizer(suite, tokenizer.json, tokenizerPath);
+  checkSuiteFits(suite, tokenizer, maxSequenceLength(modelConfig));
+  return suite;
 }
 
 interface Encoded {
@@ -78,19 +108,22 @@ export interface PrepareOptions {
  */
 export async function prepareRun(config: TrainConfig, options: PrepareOptions): Promise<RunStart> {
   const runDir = resolve(config.out || join('checkpoints', defaultRunName(config)));
+  if ((await stat(runDir).catch(() => null))?.isFile()) throw new UserError(`--out ${runDir} is a file, not a run folder; choose another --out`);
   let lock = (await pathExists(runDir)) ? await lockRunFolder(runDir, options.log) : undefined;
   try {
     const steps = await listCheckpointSteps(runDir);
     const started = (await Promise.all(RUN_FILES.map((f) => pathExists(join(runDir, f))))).some(Boolean);
     let resumed: RunStart['resumed'];
+    let changes: ConfigChange[] = [];
     let tokenizerPath = config.tokenizer;
     if (config.resume && steps.length > 0) {
-      await checkResumeMatches(runDir, config);
       const dir = join(runDir, stepDirName(steps[steps.length - 1]));
-      const checkpoint = await loadCheckpoint(dir);
       const { trainer, optimizer } = await loadTrainerState(dir);
+      changes = resumeChanges(runDir, config, trainer.step);
+      const checkpoint = await loadCheckpoint(dir);
       resumed = { step: trainer.step, dir, weights: checkpoint.weights, optimizer, trainer };
-      tokenizerPath = checkpoint.tokenizerPath;
+      // The run's own tokenizer unless --tokenizer changed it knowingly.
+      if (!changes.some((change) => change.key === 'tokenizer')) tokenizerPath = checkpoint.tokenizerPath;
     } else if (config.resume && !started) {
       throw new UserError(`--resume: no complete checkpoint in ${runDir}`);
     } else if (steps.length > 0) {
@@ -107,11 +140,13 @@ export async function prepareRun(config: TrainConfig, options: PrepareOptions): 
     const encodings = options.encodings ?? new Map();
     if (!encodings.has(key)) encodings.set(key, encodeCorpus(config, tokenizerPath, modelConfig));
     const { tokenizer, sequences, corpusStats } = await encodings.get(key)!;
+    const probeSuite = config.probeEvery > 0 ? await readProbeSuite(config, tokenizer, tokenizerPath, modelConfig) : undefined;
     if (!lock) {
       await mkdir(runDir, { recursive: true });
       lock = await lockRunFolder(runDir, options.log);
     }
-    return { runDir, modelConfig, tokenizer, tokenizerPath, tokenizerHash, sequences, corpusStats, resumed, lock };
+    await appendResumeChanges(runDir, changes);
+    return { runDir, modelConfig, tokenizer, tokenizerPath, tokenizerHash, sequences, corpusStats, probeSuite, resumed, lock };
   } catch (error) {
     await lock?.release();
     throw error;

@@ -5,6 +5,7 @@
 // call's updates interleave with it. Dropout masks are built on the host from the generator the fused engine
 // shares (./dropout.ts); AdamW projects SSA's trainable n and b onto n ≥ 1, b ≥ SSA_B_MIN (./adamw.ts).
 import * as tf from '@tensorflow/tfjs';
+import { UserError } from '../../core/errors.js';
 import { maxSequenceLength, type ModelConfig } from '../../model/config.js';
 import { ensureBackend, type ActiveBackend, type BackendName } from '../backend.js';
 import type { Engine, ForwardOptions, ForwardOutput, GradientOptions, OptimizerSettings, StepOptions, StepResult } from '../types.js';
@@ -38,6 +39,8 @@ class TfjsEngine implements Engine {
   private readonly clipNorm: number;
   /** Settles when every call issued so far has finished. */
   private tail: Promise<unknown> = Promise.resolve();
+  /** Set when the backend's memory gave out: its heap is undefined from then on, so nothing is freed. */
+  private exhausted = false;
 
   constructor(options: TfjsEngineOptions) {
     this.config = options.config;
@@ -49,19 +52,19 @@ class TfjsEngine implements Engine {
   }
 
   trainStep(batch: TargetedBatch, options: StepOptions): Promise<StepResult> {
-    return this.serially(() => this.trainStepNow(batch, options));
+    return this.serially(() => this.trainStepNow(batch, options), batch);
   }
 
   lossAndGradients(batch: TargetedBatch, options: GradientOptions = {}): Promise<{ loss: number; gradients: NamedTensors }> {
-    return this.serially(() => this.lossAndGradientsNow(batch, options));
+    return this.serially(() => this.lossAndGradientsNow(batch, options), batch);
   }
 
   targetLogProbs(batch: TargetedBatch): Promise<Float32Array> {
-    return this.serially(() => this.targetLogProbsNow(batch));
+    return this.serially(() => this.targetLogProbsNow(batch), batch);
   }
 
   forward(batch: TokenBatch, options?: ForwardOptions): Promise<ForwardOutput> {
-    return this.serially(() => this.forwardNow(batch, options));
+    return this.serially(() => this.forwardNow(batch, options), batch);
   }
 
   readWeights(): Promise<NamedTensors> {
@@ -87,13 +90,22 @@ class TfjsEngine implements Engine {
   }
 
   dispose(): void {
+    if (this.exhausted) return;
     this.optimizer.dispose();
     this.params.dispose();
   }
 
-  /** Runs `call` once every earlier call has settled; a failed call does not stop later ones. */
-  private serially<T>(call: () => Promise<T>): Promise<T> {
-    const result = this.tail.then(call);
+  /**
+   * Runs `call` once every earlier call has settled; a failed call does not stop later ones. A batch too large
+   * for the backend's memory becomes one line naming its shape (see outOfMemory).
+   */
+  private serially<T>(call: () => Promise<T>, batch?: TokenBatch): Promise<T> {
+    const result = this.tail.then(call).catch((error: unknown) => {
+      const message = batch && outOfMemory(error, this.backend, batch);
+      if (!message) throw error;
+      this.exhausted = true;
+      throw new UserError(message);
+    });
     this.tail = result.catch(() => undefined);
     return result;
   }
@@ -173,6 +185,19 @@ class TfjsEngine implements Engine {
     }, variables);
     return { value, grads: variables.map((v) => grads[v.name]) };
   }
+}
+
+/**
+ * The user-facing line for a call that ran out of memory, or undefined for any other failure. wasm reports a
+ * failed allocation as a WebAssembly.RuntimeError ("Aborted()" or "memory access out of bounds"), the pure-JS
+ * cpu backend as a RangeError from the ArrayBuffer it could not allocate.
+ */
+export function outOfMemory(error: unknown, backend: BackendName, batch: TokenBatch): string | undefined {
+  const wasmFailure = backend === 'wasm' && error instanceof WebAssembly.RuntimeError;
+  const allocationFailure = error instanceof RangeError && /allocation failed|Invalid typed array length|Array buffer/i.test(error.message);
+  if (!wasmFailure && !allocationFailure) return undefined;
+  const reason = (error as Error).message.split('\n')[0];
+  return `the ${backend} backend ran out of memory on a batch of ${batch.batchSize} sequences × ${batch.seqLen} tokens (${reason}); lower --batch-size`;
 }
 
 async function readScalar(t: tf.Tensor): Promise<number> {
