@@ -14,11 +14,10 @@
 # Without nvidia-smi (a dev machine on lavapipe) steps 2–5 are skipped, each with a SKIP line, after showing that
 # `babyssa gpus` and `sweep --gpus all` refuse in one line. No final probes (--no-final-probe): the timings are
 # training alone.
-# BabyBERTa runs train on the embedded corpus with BabyBERTa's own tokenizer (8192 tokens, the preset's size).
+# BabyBERTa runs train on the embedded corpus with the preset's shipped tokenizer (BabyBERTa's own, 8192 tokens).
 # Prepared here with:
 #   npx tsc -p tsconfig.gpu.json && bash ../shared/gpu/make-bundle.sh && bash bench/gpu/device-select-layer.sh
-#   mkdir -p .data && cp ../shared/data/babyberta_tokenizer/tokenizer.json .data/babyberta-tokenizer.json
-#   bash .gpu/run.sh bash bench/gpu/issue14.sh            (carry .gpu .gpu-build .gpu-layer .data)
+#   bash .gpu/run.sh bash bench/gpu/issue14.sh            (carry .gpu .gpu-build .gpu-layer)
 # Prints PASS/FAIL lines and the scaling table; $OUT/issue14.tar.gz holds the logs, sweep.json files and samples.
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
@@ -76,7 +75,7 @@ sample() {
 }
 # Buses of the GPUs whose memory.used rose more than 500 MiB above its first sample (a BabyBERTa run takes GiBs).
 busy() { awk -F', ' '!($2 in first) {first[$2] = $3} $3 - first[$2] > 500 {print $2}' "$1.mem" | sort -u | while read -r b; do bus "$b"; done | tr '\n' ' '; }
-babyberta=(--preset babyberta --tokenizer .data/babyberta-tokenizer.json --backend webgpu --engine fused --attention softmax --save-every 0 --log-every 100 --no-final-probe)
+babyberta=(--preset babyberta --backend webgpu --engine fused --attention softmax --save-every 0 --log-every 100 --no-final-probe)
 
 log "3. --gpus 0"
 sample "$work/samples-pin0" 2>/dev/null & sampler=$!
