@@ -6,7 +6,6 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { requestWebGpu } from '../src/engine/webgpu-runtime.js';
 import { GPU_PIN_ENV, pinnedGpu } from '../src/core/gpu-pin.js';
 import { pretrain } from '../src/train/loop.js';
 import { placementOptions, unitSize } from '../src/cli/sweep-cluster.js';
@@ -14,6 +13,7 @@ import { modelConfigFor, resolveTrainConfig } from '../src/config/resolve.js';
 import { maxGroupSize } from '../src/engine/webgpu/sizes.js';
 import { checkpointCompletion, runSweep } from '../src/sweep/run.js';
 import { fakeUnit, STEPS } from './sweep-fixtures.js';
+import { webGpuForTests } from './webgpu-env.js';
 import { checkPin, chooseGpus, cudaVisible, listGpus, normalizeBus, parseDeviceSelectList, parseNvidiaSmi, pinEnv, sysfsGpus, type Gpu } from '../src/sweep/gpus.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'babyssa-gpus-'));
@@ -119,7 +119,7 @@ describe('sweep --gpus', () => {
 });
 
 const LAYER = '/usr/share/vulkan/implicit_layer.d/VkLayer_MESA_device_select.json';
-const gpu = await requestWebGpu();
+const gpu = await webGpuForTests();
 const layered = gpu !== null && existsSync(LAYER);
 if (!layered) console.warn(`skipping the device-select layer checks: ${gpu ? `no ${LAYER} (mesa-vulkan-drivers)` : 'no WebGPU adapter'}`);
 
