@@ -1,5 +1,9 @@
 // The scripts `sweep --emit slurm` writes, and the flag combinations it refuses (a real Slurm runs them in
 // test/slurm.test.ts).
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkClusterFlags } from '../src/cli/sweep-cluster.js';
 import { arraySpec, checkSbatchOptions, shellWord, slurmScripts, type SlurmJob } from '../src/sweep/slurm.js';
@@ -40,12 +44,31 @@ describe('slurm scripts', () => {
 
   it('report job runs compare then report; submit.sh wires afterok on the array job', () => {
     const { report, submit } = slurmScripts(job({ partition: 'gpu', time: '01:00:00' }));
-    expect(directives(report)).toEqual(['--job-name=babyssa-paper-report', '--ntasks=1', '--open-mode=append',
+    expect(directives(report)).toEqual(['--job-name=babyssa-paper-report', '--ntasks=1', '--kill-on-invalid-dep=yes', '--open-mode=append',
       '--output=/home/u/ck/paper/slurm/logs/report.out', '--partition=gpu', '--time=01:00:00']);
     expect(report).toContain("'/home/u/my project/bin/babyssa.js' compare ck/paper --out /home/u/results/paper\n");
     expect(report).toContain("'/home/u/my project/bin/babyssa.js' report /home/u/results/paper\n");
-    expect(submit).toContain('array=$(sbatch --parsable "$@" /home/u/ck/paper/slurm/array.sbatch)');
-    expect(submit).toContain('report=$(sbatch --parsable --dependency=afterok:"$array" "$@" /home/u/ck/paper/slurm/report.sbatch)');
+    expect(submit).toContain(`array=$(sbatch --parsable "\${args[@]}" /home/u/ck/paper/slurm/array.sbatch)`);
+    expect(submit).toContain(`report=$(sbatch --parsable --dependency=afterok:"$array" "\${args[@]}" "\${wait[@]}" /home/u/ck/paper/slurm/report.sbatch)`);
+  });
+
+  it('submit.sh passes its arguments to both jobs, but --wait to the compare + report job alone', () => {
+    const bin = mkdtempSync(join(tmpdir(), 'babyssa-sbatch-'));
+    try {
+      // A stand-in sbatch that records its arguments and answers with a job id, as --parsable does.
+      writeFileSync(join(bin, 'sbatch'), `#!/bin/bash\necho "$*" >> ${bin}/calls\necho $(( $(wc -l < ${bin}/calls) + 40 ))\n`);
+      chmodSync(join(bin, 'sbatch'), 0o755);
+      writeFileSync(join(bin, 'submit.sh'), slurmScripts(job()).submit);
+      const run = spawnSync('bash', [join(bin, 'submit.sh'), '--qos=long', '--wait'], { encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+      expect(run.stdout).toBe('41 42\n');
+      expect(readFileSync(join(bin, 'calls'), 'utf8').split('\n')).toEqual([
+        '--parsable --qos=long /home/u/ck/paper/slurm/array.sbatch',
+        '--parsable --dependency=afterok:41 --qos=long --wait /home/u/ck/paper/slurm/report.sbatch',
+        '',
+      ]);
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
   });
 
   it.each([

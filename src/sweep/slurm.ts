@@ -129,6 +129,8 @@ exec ${command([...job.babyssa, TASK_COMMAND, job.sweepDir])} "$SLURM_ARRAY_TASK
 ${header([
   `--job-name=babyssa-${job.name}-report`,
   '--ntasks=1',
+  // A task that failed makes afterok unsatisfiable: cancel this job then, instead of leaving it queued forever.
+  '--kill-on-invalid-dep=yes',
   '--open-mode=append',
   `--output=${join(logs, 'report.out')}`,
   ...commonSbatch(sbatch),
@@ -139,15 +141,22 @@ ${command([...job.babyssa, 'compare', job.sweepDir, '--out', job.resultsDir])}
 ${command([...job.babyssa, 'report', job.resultsDir])}
 `;
   const submit = `#!/bin/bash
-# Submits sweep "${job.name}" to Slurm: the job array, then compare + report once every task has succeeded.
-# Extra arguments go to both sbatch calls (e.g. --qos=long; --wait waits for each job in turn).
+# Submits sweep "${job.name}" to Slurm: the job array, then compare + report once every task has succeeded (a task
+# that fails cancels it). Extra arguments go to both sbatch calls (e.g. --qos=long), except --wait, which waits
+# for the compare + report job alone: a wait on the array itself can end while one of its tasks is being requeued.
 # Prints the two job ids on stdout.
 set -euo pipefail
-array=$(sbatch --parsable "$@" ${shellWord(join(scriptDir, 'array.sbatch'))})
+args=()
+wait=()
+for arg in "$@"; do
+  if [ "$arg" = --wait ] || [ "$arg" = -W ]; then wait=(--wait); else args+=("$arg"); fi
+done
+array=$(sbatch --parsable "\${args[@]}" ${shellWord(join(scriptDir, 'array.sbatch'))})
 array=\${array%%;*}
-report=$(sbatch --parsable --dependency=afterok:"$array" "$@" ${shellWord(join(scriptDir, 'report.sbatch'))})
+echo "babyssa: sweep ${job.name}: array job $array (${job.units.length} tasks); logs in ${logs}" >&2
+report=$(sbatch --parsable --dependency=afterok:"$array" "\${args[@]}" "\${wait[@]}" ${shellWord(join(scriptDir, 'report.sbatch'))})
 report=\${report%%;*}
-echo "babyssa: sweep ${job.name}: array job $array (${job.units.length} tasks), compare + report job $report after it; logs in ${logs}" >&2
+echo "babyssa: sweep ${job.name}: compare + report job $report after the array" >&2
 echo "$array $report"
 `;
   return { array, report, submit };
