@@ -41,12 +41,12 @@ describe('a Slurm array task', () => {
     await emit();
     const calls: string[][] = [];
     const options = task(fakeUnit(calls));
-    expect(await runTask(join(dir, 'demo'), 1, options)).toBe(0);
+    expect(await runTask(join(dir, 'demo'), 1, options)).toEqual({ exitCode: 0, requeued: false });
     expect(calls).toEqual([['ssa-1.5-seed0', 'ssa-1.5-seed1']]);
     expect(manifest().units[1]).toMatchObject({ state: 'done', attempts: 1, exit_code: 0, placement: 'slurm job 41 (array 37_1) on node07' });
     expect(manifest().runs.map((r) => r.state)).toEqual(['pending', 'pending', 'done', 'done']);
 
-    expect(await runTask(join(dir, 'demo'), 1, options)).toBe(0);
+    expect((await runTask(join(dir, 'demo'), 1, options)).exitCode).toBe(0);
     expect(calls).toHaveLength(1);
     expect(options.lines.at(-1)).toBe('sweep demo: unit 1 is already done');
     expect(options.requeued).toBe(0);
@@ -62,7 +62,7 @@ describe('a Slurm array task', () => {
   ])('%s', async (_, behaviour, extra, code, requeues) => {
     await emit();
     const options = task(fakeUnit([], (out) => (out.endsWith('seed0') ? behaviour : 'ok')), extra);
-    expect(await runTask(join(dir, 'demo'), 0, options)).toBe(code);
+    expect(await runTask(join(dir, 'demo'), 0, options)).toEqual({ exitCode: code, requeued: requeues === 1 });
     expect(options.requeued).toBe(requeues);
   });
 
@@ -78,7 +78,8 @@ describe('a Slurm array task', () => {
       await new Promise((resolve) => setTimeout(resolve, 5));
       return fakeUnit([])(argv, slot);
     };
-    expect(await Promise.all([0, 1].map((unit) => runTask(join(dir, 'demo'), unit, task(slow))))).toEqual([0, 0]);
+    const outcomes = await Promise.all([0, 1].map((unit) => runTask(join(dir, 'demo'), unit, task(slow))));
+    expect(outcomes.map((o) => o.exitCode)).toEqual([0, 0]);
     expect(manifest().units.map((u) => [u.state, u.attempts])).toEqual([['done', 1], ['done', 1]]);
     expect(manifest().runs.every((r) => r.state === 'done' && r.attempts === 1)).toBe(true);
 

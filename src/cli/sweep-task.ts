@@ -5,7 +5,7 @@ import type { CommandModule } from 'yargs';
 import { pinEnv } from '../sweep/gpus.js';
 import { childLauncher } from '../sweep/launch.js';
 import { TASK_COMMAND } from '../sweep/slurm.js';
-import { runTask, slurmTaskGpu } from '../sweep/slurm-task.js';
+import { REQUEUE_WAIT_S, runTask, slurmTaskGpu, type TaskOutcome, waitForRequeue } from '../sweep/slurm-task.js';
 
 export const sweepTaskCommand: CommandModule = {
   command: `${TASK_COMMAND} <dir> <index>`,
@@ -28,14 +28,21 @@ export const sweepTaskCommand: CommandModule = {
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    let outcome: TaskOutcome;
     try {
       const env = gpu ? pinEnv(gpu) : {};
-      process.exitCode = await runTask(argv.dir as string, argv.index as number, {
+      outcome = await runTask(argv.dir as string, argv.index as number, {
         launch: childLauncher(children, () => env), log, gpu, terminated: () => terminated,
       });
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     }
+    process.exitCode = outcome.exitCode;
+    if (!outcome.requeued) return;
+    // Slurm's SIGTERM now ends this process (no handler is left to hold it).
+    await waitForRequeue();
+    log(`Slurm did not end this task within ${REQUEUE_WAIT_S} s of its requeue; ending it (the requeued task resumes the unit)`);
+    process.exitCode = 1;
   },
 };

@@ -61,13 +61,31 @@ export interface TaskOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+export interface TaskOutcome {
+  /**
+   * 0 when every run of the unit is settled (done, or stopped on a NaN, which is a result), or the unit stopped
+   * early and either the task requeued itself or Slurm is ending it (SIGTERM); the unit's code when a run failed
+   * (retried by the next submission; the compare + report job, afterok, waits for it); 1 when the unit stopped
+   * early and its requeue failed.
+   */
+  exitCode: number;
+  /** The task asked Slurm to requeue it: it must now wait for Slurm to end it (waitForRequeue). */
+  requeued: boolean;
+}
+
 /**
- * Runs the task; returns its exit code: 0 when every run of the unit is settled (done, or stopped on a NaN, which
- * is a result), or the unit stopped early and either the task requeued itself or Slurm is ending it (SIGTERM); the
- * unit's code when a run failed (retried by the next submission; the compare + report job, afterok, waits for
- * it); 1 when the unit stopped early and its requeue failed.
+ * 300 s: Slurm ends a job it requeues at once (its SIGTERM, then SIGKILL after KillWait, 30 s by default). A task
+ * that ended itself first could be counted as completed with exit 0, which satisfies the compare + report job's
+ * afterok before the requeued task has run again.
  */
-export async function runTask(dir: string, index: number, options: TaskOptions): Promise<number> {
+export const REQUEUE_WAIT_S = 300;
+
+/** After a requeue: waits for Slurm to end this process; returns only if it did not within REQUEUE_WAIT_S. */
+export function waitForRequeue(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, REQUEUE_WAIT_S * 1000));
+}
+
+export async function runTask(dir: string, index: number, options: TaskOptions): Promise<TaskOutcome> {
   const { log, env = process.env, requeue = () => requeueThisTask(env) } = options;
   const manifest = await readManifest(dir);
   if (!manifest) throw new UserError(`no sweep.json in ${dir}: write the job with \`babyssa sweep … --emit slurm\` first`);
@@ -81,23 +99,23 @@ export async function runTask(dir: string, index: number, options: TaskOptions):
   const runs = unit.runs.map((id) => manifest.runs.find((r) => r.id === id)!);
   if (attempt.settled) {
     if (attempt.code === null) log(`sweep ${manifest.name}: unit ${index} is already done`);
-    return 0;
+    return { exitCode: 0, requeued: false };
   }
-  if (runs.some((r) => r.state === 'failed')) return attempt.code || 1;
+  if (runs.some((r) => r.state === 'failed')) return { exitCode: attempt.code || 1, requeued: false };
   if (options.terminated()) {
     // Resumable, as a unit's own 0 says; whether the task counts as done is Slurm's (a cancelled task never is).
     log(`sweep ${manifest.name}: unit ${index} saved and stopped on SIGTERM; Slurm requeues or ends the task`);
-    return 0;
+    return { exitCode: 0, requeued: false };
   }
   if (requeue()) {
     log(`sweep ${manifest.name}: unit ${index} saved and stopped early; requeued its Slurm task to resume`);
-    return 0;
+    return { exitCode: 0, requeued: true };
   }
   if (!env.SLURM_JOB_ID) {
     log(`sweep ${manifest.name}: unit ${index} stopped early; run the same command again to resume`);
-    return 0;
+    return { exitCode: 0, requeued: false };
   }
   // Not done: the dependent compare + report job must not start.
   log(`sweep ${manifest.name}: unit ${index} stopped early and \`scontrol requeue\` failed; submit the array again to resume`);
-  return 1;
+  return { exitCode: 1, requeued: false };
 }
