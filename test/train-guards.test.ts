@@ -138,6 +138,20 @@ describe('divergence', () => {
   });
 });
 
+describe('a stop at a probe step', () => {
+  it('probes that step before it stops, so the resumed run has every probe an uninterrupted one has', async () => {
+    const out = join(dir, 'stop-at-probe');
+    const probed: number[] = [];
+    const probe = async (step: number) => {
+      probed.push(step);
+      return [undefined];
+    };
+    await pretrain(config(out, { probeEvery: 2 }), { argv: [], interruptAfterStep: 2, probe });
+    await pretrain(config(out, { probeEvery: 2, resume: true }), { argv: [], probe });
+    expect(probed).toEqual([2, 4, 6]);
+  });
+});
+
 describe('checkpoint retention', () => {
   it.each([
     [[1, 2, 3, 4, 5, 6], 2, [2], [1, 3, 4]],
