@@ -20,8 +20,8 @@ if (missing && !expected) console.warn(`skipping the Slurm test: ${missing}`);
 const CLI = ['--import', 'tsx', 'src/cli/main.ts'];
 const RUNS = ['softmax-seed0', 'softmax-seed1', 'ssa-1.5-seed0', 'ssa-1.5-seed1'];
 /**
- * Checkpoints every 7 steps; the tasks are stopped just after step 7, well before the probes at 15 and 30 (a run
- * stopped at a probe step, or killed between a save and the probe of that step, never gets that probe); a
+ * Checkpoints every 7 steps; the tasks are stopped once their first checkpoint is there (a stop by signal probes a
+ * probe step it stops at; only a kill between a save and the probe of that step would lose that probe); a
  * metrics line per step, so a resume between two lines changes no line's mean.
  */
 const SWEEP = ['--attention', 'softmax,ssa-1.5', '--seeds', '2', '--steps', '30', '--warmup-steps', '2', '--save-every', '7',
@@ -120,14 +120,19 @@ describe.skipIf(missing !== null && !expected)('sweep --emit slurm on a real Slu
     const arrayJob = await until('the array job', () => slurm.run('squeue', ['-h', '-r', '-n', 'babyssa-demo', '-o', '%F']).split('\n')[0]?.trim());
     const firstCheckpoint = (run: string) => existsSync(join(remote, 'checkpoints', 'demo', run, 'step-7'));
     const pendingOnBeginTime = (task: string) => /JobState=PENDING/.test(slurm.run('scontrol', ['show', 'job', task])) || null;
+    // A requeued job waits two minutes before it may start again; the test has no time for that. Not at once
+    // either: slurmd refuses to launch a job whose credential was revoked (by the kill) in the same second.
+    const startNow = async (task: string) => {
+      await sleep(1500);
+      slurm.run('scontrol', ['update', `JobId=${task}`, 'StartTime=now']);
+    };
 
     // A hard kill: Slurm stops the task and queues it again; it must resume from its last checkpoint.
     const requeued = `${arrayJob}_${unitOf(REQUEUED)}`;
     await until(`${REQUEUED}'s first checkpoint`, () => firstCheckpoint(REQUEUED));
     slurm.run('scontrol', ['requeue', requeued]);
-    // A requeued job waits two minutes before it may start again; the test has no time for that.
     await until(`${requeued} pending`, () => pendingOnBeginTime(requeued));
-    slurm.run('scontrol', ['update', `JobId=${requeued}`, 'StartTime=now']);
+    await startNow(requeued);
 
     // The time-limit path: SIGINT to the task's process, which saves, stops and requeues its own task.
     const stopped = `${arrayJob}_${unitOf(STOPPED)}`;
@@ -135,7 +140,7 @@ describe.skipIf(missing !== null && !expected)('sweep --emit slurm on a real Slu
     // scancel may report "Job can not be altered now" when the task requeues itself before scancel returns.
     spawnSync('scancel', ['--batch', '--signal=INT', stopped], { env: slurm.env });
     await until(`${stopped} requeued by itself`, () => pendingOnBeginTime(stopped));
-    slurm.run('scontrol', ['update', `JobId=${stopped}`, 'StartTime=now']);
+    await startNow(stopped);
 
     const logs = join(remote, 'checkpoints', 'demo', 'slurm', 'logs');
     const allLogs = () => readdirSync(logs).map((file) => `--- ${file}\n${readFileSync(join(logs, file), 'utf8')}`).join('\n');
