@@ -1,66 +1,26 @@
 // The sweep's bookkeeping with a fake unit process: units planned once, resumed, retried; each run's state read
 // back from its own folder (a NaN stops that run alone; an error of its own is retried).
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CHECKPOINT_FILES } from '../src/io/checkpoint.js';
-import { MANIFEST, plannedRuns, readManifest, type SweepManifest, type SweepPlan } from '../src/sweep/manifest.js';
+import { MANIFEST, plannedRuns, type SweepManifest, type SweepPlan } from '../src/sweep/manifest.js';
 import { checkpointCompletion, runSweep, type RunLauncher } from '../src/sweep/run.js';
 import { modelConfigFor, resolveTrainConfig } from '../src/config/resolve.js';
 import { maxGroupSize } from '../src/engine/webgpu/sizes.js';
 import { requestWebGpu } from '../src/engine/webgpu-runtime.js';
 import { webGpuForTests } from './webgpu-env.js';
 import { autoLockstepSize, lockstepSize, splitIntoUnits } from '../src/sweep/units.js';
-import { writeStopRecord } from '../src/train/stop-record.js';
+import { fakeUnit, STEPS, writeCheckpoint, type Behaviour } from './sweep-fixtures.js';
 
 let dir: string;
 beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'babyssa-sweep-')); });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const STEPS = 4;
 const plan = (lockstep = 1): SweepPlan => ({
   name: 'demo', dir: join(dir, 'demo'), variants: ['softmax', 'ssa-1.5'], seeds: [0, 1], pretrainFlags: ['--steps', String(STEPS), '--preset', 'tiny'],
   lockstep, finalProbe: false,
 });
-
-function writeCheckpoint(out: string, step: number): void {
-  const stepDir = join(out, `step-${step}`);
-  mkdirSync(stepDir, { recursive: true });
-  for (const file of CHECKPOINT_FILES) writeFileSync(join(stepDir, file), '{}');
-}
-
-type Behaviour = 'ok' | 'crash' | 'kill-parent' | 'interrupt' | 'nan' | 'error';
-
-/**
- * A fake `babyssa sweep-unit`: reads its runs from sweep.json and trains each by writing checkpoints, 2 steps per
- * attempt up to --steps (so a run needs two attempts unless it resumes from step 2); a run can crash the unit,
- * "kill" the sweep, be interrupted, or stop alone (NaN or an error, in its stopped.json).
- */
-function fakeUnit(calls: string[][], behaviour: (out: string) => Behaviour = () => 'ok'): RunLauncher {
-  return async (argv) => {
-    const [command, sweepDir, index] = argv;
-    expect(command).toBe('sweep-unit');
-    const manifest = (await readManifest(sweepDir))!;
-    const runs = manifest.units[Number(index)].runs.map((id) => manifest.runs.find((r) => r.id === id)!);
-    calls.push(runs.map((r) => r.id));
-    let code = 0;
-    for (const run of runs) {
-      const what = behaviour(run.out);
-      if (what === 'kill-parent') throw new Error('sweep killed');
-      if (what === 'crash') code = 1;
-      if (what === 'crash' || what === 'nan' || what === 'error') {
-        if (what !== 'crash') await writeStopRecord(run.out, { reason: what === 'nan' ? 'non-finite' : 'error', step: 1, message: `${what} at step 1`, last_good_checkpoint: null });
-        if (what !== 'crash') code = 2;
-        continue;
-      }
-      const resumed = existsSync(join(run.out, `step-${STEPS / 2}`));
-      writeCheckpoint(run.out, resumed ? STEPS : STEPS / 2);
-      if (what !== 'interrupt' && !resumed) writeCheckpoint(run.out, STEPS);
-    }
-    return code;
-  };
-}
 
 const manifest = (): SweepManifest => JSON.parse(readFileSync(join(dir, 'demo', MANIFEST), 'utf8'));
 const options = (launch: RunLauncher) => ({ launch, completion: checkpointCompletion(STEPS), parallel: 1 });

@@ -138,6 +138,20 @@ describe('divergence', () => {
   });
 });
 
+describe('a stop at a probe step', () => {
+  it('probes that step before it stops, so the resumed run has every probe an uninterrupted one has', async () => {
+    const out = join(dir, 'stop-at-probe');
+    const probed: number[] = [];
+    const probe = async (step: number) => {
+      probed.push(step);
+      return [undefined];
+    };
+    await pretrain(config(out, { probeEvery: 2 }), { argv: [], interruptAfterStep: 2, probe });
+    await pretrain(config(out, { probeEvery: 2, resume: true }), { argv: [], probe });
+    expect(probed).toEqual([2, 4, 6]);
+  });
+});
+
 describe('checkpoint retention', () => {
   it.each([
     [[1, 2, 3, 4, 5, 6], 2, [2], [1, 3, 4]],
@@ -152,6 +166,14 @@ describe('checkpoint retention', () => {
     const out = join(dir, 'retention');
     await pretrain(config(out, { keepLast: 2, keepSteps: [2] }), { argv: [] });
     expect(await listCheckpointSteps(out)).toEqual([2, 5, 6]);
+  });
+
+  it('a resumed run goes on saving after retention has deleted the checkpoint it resumed from', async () => {
+    const out = join(dir, 'retention-resumed');
+    await pretrain(config(out, { keepLast: 1 }), { argv: [], interruptAfterStep: 2 });
+    // step-2's tokenizer.json is the resumed run's; step-3's save prunes step-2, and step-4 must still save.
+    await pretrain(config(out, { keepLast: 1, resume: true }), { argv: [] });
+    expect(await listCheckpointSteps(out)).toEqual([6]);
   });
 });
 

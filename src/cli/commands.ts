@@ -7,6 +7,8 @@ import { compareCommand } from './compare.js';
 import { reportCommand } from './report.js';
 import { sweepCommand } from './sweep.js';
 import { sweepUnitCommand } from './sweep-unit.js';
+import { sweepTaskCommand } from './sweep-task.js';
+import { gpusCommand } from './gpus.js';
 import { attentionCommand } from './attention.js';
 import { tokenizerCommand } from './tokenizer.js';
 import { corpusCommand } from './corpus.js';
@@ -22,6 +24,8 @@ export const commands: CommandModule<any, any>[] = [
   reportCommand,
   sweepCommand,
   sweepUnitCommand,
+  sweepTaskCommand,
+  gpusCommand,
   attentionCommand,
   tokenizerCommand,
   corpusCommand,

@@ -6,10 +6,10 @@ import { childLauncher } from '../sweep/launch.js';
 import { checkpointCompletion, runSweep } from '../sweep/run.js';
 import { ATTENTION_OPTIONS, parseVariant } from '../model/attention.js';
 import { plannedRuns } from '../sweep/manifest.js';
-import { autoLockstepSize, lockstepSize } from '../sweep/units.js';
 import { configOf } from './sweep-unit.js';
 import { fail } from './errors.js';
 import { PRETRAIN_OPTIONS } from './pretrain.js';
+import { checkClusterFlags, CLUSTER_OPTIONS, emitSlurm, gpuPlacement, placementOptions, unitSize } from './sweep-cluster.js';
 
 /** Pretrain flags a sweep forwards unchanged to every run; variant, seed, --out and --resume are the sweep's. */
 const SWEEP_OWNED = new Set([...Object.keys(ATTENTION_OPTIONS), 'seed', 'out', 'resume']);
@@ -43,10 +43,13 @@ export const sweepCommand: CommandModule = {
           describe: 'runs trained as one group in one process: K, off (one per process), or auto (on the fused engine as many as fit the GPU, else off)',
         },
         'final-probe': { type: 'boolean', default: true, describe: "probe each run's final checkpoint on its --probe-suite (--no-final-probe to skip)" },
+        ...CLUSTER_OPTIONS,
         ...PASS_THROUGH,
       })
       .example('$0 sweep --attention softmax,ssa-1.5 --seeds 2 --steps 300 --name demo', 'a small CPU sweep')
-      .example('$0 sweep --preset babyberta --backend webgpu --attention softmax,ssa-1.5,ssa-2 --seeds 5 --lockstep 15 --probe-every 20000 --name paper', 'the GPU recipe: 15 runs in lockstep'),
+      .example('$0 sweep --preset babyberta --backend webgpu --attention softmax,ssa-1.5,ssa-2 --seeds 5 --lockstep 15 --probe-every 20000 --name paper', 'the GPU recipe: 15 runs in lockstep')
+      .example('$0 sweep --preset babyberta --backend webgpu --seeds 10 --probe-every 20000 --name paper --gpus all', 'one lockstep unit per GPU of this host')
+      .example('$0 sweep --preset babyberta --backend webgpu --seeds 10 --lockstep 15 --probe-every 20000 --name paper --emit slurm --partition gpu --time 04:00:00', 'a Slurm job array, one task per unit'),
   handler: async (argv) => {
     const variants = String(argv.attention).split(',').map((v) => v.trim()).filter((v) => v !== '');
     if (variants.length === 0) fail('--attention needs at least one variant');
@@ -59,13 +62,19 @@ export const sweepCommand: CommandModule = {
     if (!Number.isInteger(parallel) || parallel < 1) fail('--parallel must be a positive integer');
     const name = argv.name as string;
     if (!/^[\w.-]+$/.test(name)) fail(`--name "${name}" may hold only letters, digits, '.', '_' and '-'`);
+    checkClusterFlags(argv);
     const finalProbe = argv['final-probe'] as boolean;
     const plan = {
       name, dir: join(argv.root as string, name), variants,
       seeds: Array.from({ length: count }, (_, i) => first + i), pretrainFlags: passThroughFlags(argv),
       lockstep: 1, finalProbe,
     };
-    plan.lockstep = argv.lockstep === 'auto' ? await autoLockstepSize(configOf(plannedRuns(plan)[0].argv), variants.length * count) : lockstepSize(argv.lockstep as string);
+    const log = (line: string) => process.stderr.write(`babyssa: ${line}\n`);
+    const placement = await gpuPlacement(argv, parallel, log);
+    const slots = placement?.slots ?? parallel;
+    plan.lockstep = await unitSize(argv, configOf(plannedRuns(plan)[0].argv), variants.length * count, slots);
+    if (argv.emit !== undefined) return emitSlurm(argv, plan);
+    const { env, placementOf } = placementOptions(placement);
 
     const children = new Set<ChildProcess>();
     let stop = false;
@@ -78,10 +87,11 @@ export const sweepCommand: CommandModule = {
     process.on('SIGTERM', onSignal);
     try {
       const outcome = await runSweep(plan, {
-        launch: childLauncher(children),
+        launch: childLauncher(children, env),
         completion: checkpointCompletion((argv.steps as number | undefined) ?? null, finalProbe),
-        parallel,
-        log: (line) => process.stderr.write(`babyssa: ${line}\n`),
+        parallel: slots,
+        log,
+        placementOf,
         stopRequested: () => stop,
       });
       const states = outcome.manifest.runs.map((r) => r.state);

@@ -5,6 +5,7 @@ import { readdir, readFile, rename, rm, mkdir, stat, copyFile } from 'node:fs/pr
 import { basename, dirname, join, resolve } from 'node:path';
 import { UserError } from '../core/errors.js';
 import type { NamedTensors, OptimizerState } from '../core/tensors.js';
+import type { PinnedGpu } from '../core/gpu-pin.js';
 import type { ModelConfig } from '../model/config.js';
 import { HF_EXTRAS, HF_NAMES, paramSpecs, ssaWeightsProblem } from '../model/params.js';
 import { writeFileAtomic, pathExists } from '../core/files.js';
@@ -25,8 +26,8 @@ export interface TrainerState {
   dataCursor: { epoch: number; position: number };
   elapsedS: number;
   tokensSeen: number;
-  /** Where this checkpoint was trained: engine, backend and WebGPU adapter (run metadata). */
-  device?: { engine: string; backend: string; adapter: string | null };
+  /** Where this checkpoint was trained: engine, backend, WebGPU adapter, and the GPU it was pinned to (run metadata). */
+  device?: { engine: string; backend: string; adapter: string | null; gpu?: PinnedGpu };
   /** The divergence watch (src/train/divergence.ts), so a resumed run flags what the uninterrupted one would. */
   divergence?: { above_since: number | null; diverged_at: number | null };
   /** The members trained in lockstep with this run at this step, as paths relative to this run's folder ('.' is

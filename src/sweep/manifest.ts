@@ -1,7 +1,8 @@
 // A sweep is a grid of pretraining runs (variant × seed), trained in units of up to K runs each (units.ts). Its
-// manifest checkpoints/<sweep>/sweep.json (written atomically after every change, by the sweep only) records each
-// run's argv and state and each unit's members, so re-running the same command resumes unfinished units and never
-// redoes finished runs. Units are planned once, when their runs enter the manifest, and never regrouped.
+// manifest checkpoints/<sweep>/sweep.json records each run's argv and state and each unit's members, so re-running
+// the same command resumes unfinished units and never redoes finished runs. It is written atomically after every
+// change, under its lock, by the processes that drive its units (the sweep, or Slurm array tasks: manifest-lock.ts).
+// Units are planned once, when their runs enter the manifest, and never regrouped.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../core/errors.js';
@@ -47,6 +48,8 @@ export interface SweepUnit {
   exit_code: number | null;
   started_at: string | null;
   finished_at: string | null;
+  /** Where its latest attempt ran, when not simply in the sweep's process: a GPU of this host, a Slurm task. */
+  placement?: string | null;
 }
 
 export interface SweepManifest {

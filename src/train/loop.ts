@@ -214,6 +214,8 @@ async function trainGroup(configs: TrainConfig[], starts: RunStart[], options: G
         // A stop that arrived while the next step was already queued takes effect after that step.
         if (next) await finish(next);
         next = undefined;
+        // The run resumes from the step it stops at (saved below): a probe due there would never be made up.
+        if (probeAt(step)) await probeAll(step);
         break;
       }
       if (saveAt(step)) await saveAll();

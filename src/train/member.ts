@@ -5,6 +5,7 @@ import { appendFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { dropoutKey } from '../core/dropout.js';
 import { UserError } from '../core/errors.js';
+import { pinnedGpu, type PinnedGpu } from '../core/gpu-pin.js';
 import type { TrainConfig } from '../config/schema.js';
 import type { NamedTensors } from '../core/tensors.js';
 import type { Engine, MemberStep, StepResult } from '../engine/types.js';
@@ -18,6 +19,12 @@ import { pruneCheckpoints } from './retention.js';
 import { streamFromSeed, streamFromState, type RandomStream } from '../core/random.js';
 import type { RunStart } from './setup.js';
 import { clearStopRecord, writeStopRecord, type StopRecord } from './stop-record.js';
+
+/** The GPU this process was pinned to (sweep --gpus, a Slurm task), on a GPU backend and only when pinned. */
+function pinnedGpuRecord(engine: Engine): { gpu?: PinnedGpu } {
+  const gpu = engine.backend === 'webgpu' || engine.backend === 'tensorflow' ? pinnedGpu() : null;
+  return gpu ? { gpu } : {};
+}
 
 /** Whether every value of every tensor is finite: a checkpoint is good only then. */
 function allFinite(tensors: NamedTensors): boolean {
@@ -148,11 +155,13 @@ export class MemberRun {
       step: this.step, config: this.start.modelConfig, weights, optimizer,
       trainer: {
         step: this.step, rngState: this.random.state(), dataCursor: this.stream.cursor, elapsedS: this.elapsed(), tokensSeen: this.tokensSeen,
-        device: { engine: engine.kind, backend: engine.backend, adapter: engine.adapterName ?? null },
+        device: { engine: engine.kind, backend: engine.backend, adapter: engine.adapterName ?? null, ...pinnedGpuRecord(engine) },
         divergence: this.divergence.snapshot(),
         ...(group ? { group } : {}),
       },
-      tokenizerPath: this.start.tokenizerPath,
+      // A resumed run's start.tokenizerPath lies in the checkpoint it resumed from, which retention may have
+      // deleted since; the newest checkpoint always holds the same file.
+      tokenizerPath: this.lastSaved ? join(this.lastSaved, 'tokenizer.json') : this.start.tokenizerPath,
     });
     await pruneCheckpoints(this.runDir, this.config.keepLast, this.config.keepSteps);
   }
